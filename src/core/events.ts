@@ -1,0 +1,122 @@
+/**
+ * The one event vocabulary of a run (ARCHITECTURE.md): every consumer — streaming, tracing,
+ * guardrails, checkpoints, the webview — reads these and nothing else.
+ */
+import type { ToolCall } from './model/types';
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+export const zeroUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, totalTokens: 0 });
+
+export function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    totalTokens: a.totalTokens + b.totalTokens,
+  };
+}
+
+export type RunStatus = 'completed' | 'failed' | 'cancelled' | 'stopped';
+
+/** What each event type carries; the key is the event's `type`. */
+export interface RunEventData {
+  run_start: {
+    agentName: string;
+    prompt: string;
+    model: string;
+    maxIterations: number;
+    /** 0 for a top-level run, 1 for its subagents, and so on. */
+    depth: number;
+    /** The `task` tool call that started this subagent run. */
+    parentToolCallId?: string;
+  };
+  step_start: { step: number };
+  /** A model call begins; `attempt` > 1 means an earlier attempt failed and its chunks are void. */
+  llm_start: { step: number; model: string; attempt: number; messageCount: number; toolCount: number };
+  llm_chunk: { step: number; text: string };
+  llm_end: {
+    step: number;
+    model: string;
+    text: string;
+    toolCalls: ToolCall[];
+    finishReason: string;
+    usage: Usage;
+    costUsd: number;
+    durationMs: number;
+  };
+  tool_start: { step: number; toolCallId: string; name: string; args: unknown };
+  tool_end: {
+    step: number;
+    toolCallId: string;
+    name: string;
+    ok: boolean;
+    /** What the model is shown: the tool's output, or the error text when `ok` is false. */
+    result: string;
+    durationMs: number;
+  };
+  progress: {
+    step: number;
+    iteration: number;
+    maxIterations: number;
+    /** Totals so far, subagents included. */
+    usage: Usage;
+    costUsd: number;
+    message?: string;
+  };
+  /** Text the model produced in a step that also called tools: an answer in the making. */
+  partial_result: { step: number; text: string };
+  guardrail: {
+    guardrail: string;
+    gate: GuardrailGate;
+    message: string;
+    action: 'stopped' | 'warned';
+    figures: Record<string, number | string>;
+  };
+  error: {
+    message: string;
+    /** A short machine-readable kind, e.g. 'model_http_429', 'tool_failed', 'guardrail'. */
+    code: string;
+    /** False when the run goes on (a retry follows, or the model is told). */
+    fatal: boolean;
+    attempt?: number;
+    retryInMs?: number;
+  };
+  step_end: { step: number; usage: Usage; costUsd: number; toolCalls: number };
+  run_end: {
+    status: RunStatus;
+    output?: string;
+    error?: string;
+    usage: Usage;
+    costUsd: number;
+    steps: number;
+    durationMs: number;
+  };
+}
+
+export type RunEventType = keyof RunEventData;
+
+export type GuardrailGate = 'before_model_call' | 'before_tool_call' | 'final_output';
+
+export interface RunEventOf<T extends RunEventType> {
+  runId: string;
+  parentRunId?: string;
+  /** Monotonic per run, from 0. */
+  seq: number;
+  /** Milliseconds since the epoch, from the run's clock. */
+  ts: number;
+  type: T;
+  data: RunEventData[T];
+}
+
+/** The discriminated union of all events. */
+export type RunEvent = { [T in RunEventType]: RunEventOf<T> }[RunEventType];
+
+export type RunEventListener = (event: RunEvent) => void;
+
+export function isEventOf<T extends RunEventType>(event: RunEvent, type: T): event is RunEventOf<T> & RunEvent {
+  return event.type === type;
+}

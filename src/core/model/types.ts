@@ -1,0 +1,65 @@
+/** The small protocol every model sits behind (ARCHITECTURE.md: ChatModel). */
+import type { Usage } from '../events';
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** The raw JSON text the model produced; it may be malformed. */
+  arguments: string;
+}
+
+export type ChatMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string | null; toolCalls?: ToolCall[] }
+  | { role: 'tool'; toolCallId: string; content: string };
+
+/** A tool as the model sees it: `parameters` is a JSON schema object. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  tools?: ToolSpec[];
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  seed?: number;
+}
+
+/** One piece of a streamed answer. Tool-call pieces with the same `index` belong together. */
+export type ModelChunk =
+  | { type: 'text'; text: string }
+  | { type: 'tool_call'; index: number; id?: string; name?: string; argumentsDelta: string }
+  | { type: 'usage'; usage: Usage }
+  | { type: 'finish'; reason: string };
+
+export interface ChatCallOptions {
+  signal?: AbortSignal;
+}
+
+export interface ChatModel {
+  /** Shown in events and traces, e.g. "openai:gpt-4o-mini". */
+  readonly id: string;
+  /** The model name sent in requests. */
+  readonly modelName: string;
+  stream(request: ChatRequest, options?: ChatCallOptions): AsyncIterable<ModelChunk>;
+}
+
+/** A failed model call, with what the retry policy needs to know. */
+export class ModelError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly transient: boolean,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ModelError';
+  }
+}

@@ -1,0 +1,61 @@
+/** Tools are defined with a zod schema; the same schema checks the model's arguments. */
+import { z } from 'zod';
+import type { FileBackend } from '../backends/types';
+import type { ToolSpec } from '../model/types';
+
+export interface ToolContext {
+  backend: FileBackend;
+  signal: AbortSignal;
+  runId: string;
+  toolCallId: string;
+  /** Tells the run's consumers how long work is going (a `progress` event). */
+  reportProgress(message: string): void;
+  /** Per-run services that some tools need (todos, subagents); set by the agent loop. */
+  services: ToolServices;
+}
+
+/** Implemented by the agent loop; kept as an interface so tools stay independent of the loop. */
+export interface ToolServices {
+  readTodos(): Todo[];
+  writeTodos(todos: Todo[]): void;
+  runSubagent(name: string, task: string): Promise<string>;
+  listSubagents(): { name: string; description: string }[];
+  loadSkill(name: string): Promise<string>;
+}
+
+export type TodoStatus = 'pending' | 'in_progress' | 'completed';
+export interface Todo {
+  content: string;
+  status: TodoStatus;
+}
+
+export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  parameters: S;
+  /** True for tools without side effects (ls, read_file, glob, grep): safe to run twice. */
+  readOnly: boolean;
+  execute(args: z.infer<S>, ctx: ToolContext): Promise<string>;
+}
+
+// A list of tools holds different schemas; `any` here is the variance escape hatch, not a loose type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTool = ToolDefinition<any>;
+
+export function defineTool<S extends z.ZodType>(tool: ToolDefinition<S>): ToolDefinition<S> {
+  return tool;
+}
+
+/** An error whose message the model is shown as the tool result. */
+export class ToolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolError';
+  }
+}
+
+export function toolSpec(tool: AnyTool): ToolSpec {
+  const schema = z.toJSONSchema(tool.parameters, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
+  delete schema.$schema;
+  return { name: tool.name, description: tool.description, parameters: schema };
+}
