@@ -1,5 +1,5 @@
 /** A guardrail checks a run's figures at a gate (before a model call, before a tool call, on the final output). */
-import type { GuardrailGate, Usage } from '../events';
+import type { GuardrailGate, RunEventData, Usage } from '../events';
 
 export interface GuardrailState {
   gate: GuardrailGate;
@@ -22,13 +22,24 @@ export interface GuardrailState {
 
 export interface GuardrailViolation {
   guardrail: string;
+  /** One line that names the guardrail and the figures, e.g. "cost_limit: $0.52 spent, limit $0.50". */
   message: string;
   figures: Record<string, number | string>;
 }
 
 export interface Guardrail {
+  /** Stable snake_case name; it identifies the guardrail in events, traces and the UI. */
   readonly name: string;
+  /** When set, overrides the manager's mode for this guardrail only (see `withMode`). */
+  readonly mode?: GuardrailMode;
   check(state: GuardrailState): GuardrailViolation | undefined | Promise<GuardrailViolation | undefined>;
 }
 
+/** 'strict' stops the run on a violation; 'permissive' reports it as a warning and lets the run go on. */
 export type GuardrailMode = 'strict' | 'permissive';
+
+/** What the manager did about a violation, as carried by the `guardrail` event. */
+export type GuardrailAction = RunEventData['guardrail']['action'];
+
+/** The `guardrail` event's data: a violation plus the gate it was found at and the action taken. */
+export type GuardrailEventData = RunEventData['guardrail'];
