@@ -1,0 +1,184 @@
+/**
+ * A real HTTP server on 127.0.0.1 that speaks the OpenAI Chat Completions protocol (SSE streaming
+ * with tool-call deltas, usage chunks, error statuses, Retry-After), scripted per test, so the real
+ * `openai` client is exercised over the wire.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface ScriptedToolCall {
+  name: string;
+  /** An object is JSON-encoded; a string is sent as is (so tests can send malformed JSON). */
+  arguments: unknown;
+  id?: string;
+}
+
+/** A normal streamed answer. */
+export interface ScriptedAnswer {
+  /** The text, or its chunks. */
+  text?: string | string[];
+  toolCalls?: ScriptedToolCall[];
+  usage?: { prompt: number; completion: number };
+  finishReason?: string;
+  /** Pause before each chunk, in ms (for benchmarks and cancellation tests). */
+  chunkDelayMs?: number;
+  /** Pause before the response starts, in ms. */
+  latencyMs?: number;
+}
+
+/** An HTTP error reply. */
+export interface ScriptedError {
+  status: number;
+  message?: string;
+  headers?: Record<string, string>;
+}
+
+/** The connection is cut after `afterChunks` chunks of the given answer. */
+export interface ScriptedHangUp {
+  hangUpAfterChunks: number;
+  answer: ScriptedAnswer;
+}
+
+export type ScriptedReply = ScriptedAnswer | ScriptedError | ScriptedHangUp;
+
+export interface ReceivedRequest {
+  body: ChatCompletionBody;
+  headers: IncomingMessage['headers'];
+}
+
+export interface ChatCompletionBody {
+  model: string;
+  messages: { role: string; content: string | null; tool_calls?: unknown[]; tool_call_id?: string }[];
+  tools?: { type: string; function: { name: string; description: string; parameters: unknown } }[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  [key: string]: unknown;
+}
+
+export type Script = ScriptedReply[] | ((request: ChatCompletionBody, index: number) => ScriptedReply);
+
+export interface ScriptedServer {
+  /** Base URL for the openai client, ending in /v1. */
+  url: string;
+  requests: ReceivedRequest[];
+  /** Models listed at GET /v1/models. */
+  models: string[];
+  close(): Promise<void>;
+}
+
+const isError = (r: ScriptedReply): r is ScriptedError => 'status' in r;
+const isHangUp = (r: ScriptedReply): r is ScriptedHangUp => 'hangUpAfterChunks' in r;
+
+export async function startScriptedServer(script: Script, options: { models?: string[] } = {}): Promise<ScriptedServer> {
+  const requests: ReceivedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const models = options.models ?? ['scripted-model'];
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: `scripted server: ${String(error)}` } }));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'GET' && req.url?.endsWith('/models')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'list', data: models.map((id) => ({ id, object: 'model', owned_by: 'scripted' })) }));
+      return;
+    }
+    if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
+      res.writeHead(404).end();
+      return;
+    }
+    const body = JSON.parse(await readBody(req)) as ChatCompletionBody;
+    const index = requests.length;
+    requests.push({ body, headers: req.headers });
+    const reply = typeof script === 'function' ? script(body, index) : script[index];
+    if (!reply) {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: `scripted server: no reply scripted for request #${index + 1}` } }));
+      return;
+    }
+    if (isError(reply)) {
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+      res.end(JSON.stringify({ error: { message: reply.message ?? `scripted error ${reply.status}`, type: 'scripted' } }));
+      return;
+    }
+    const answer = isHangUp(reply) ? reply.answer : reply;
+    const cutAfter = isHangUp(reply) ? reply.hangUpAfterChunks : Infinity;
+    if (answer.latencyMs) await delay(answer.latencyMs);
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    let sent = 0;
+    for (const chunk of sseChunks(body.model, answer, body.stream_options?.include_usage === true)) {
+      if (sent === cutAfter) {
+        req.socket.destroy();
+        return;
+      }
+      if (answer.chunkDelayMs) await delay(answer.chunkDelayMs);
+      res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      sent++;
+    }
+    res.end('data: [DONE]\n\n');
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    models,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The chunks of one streamed answer, in the order OpenAI sends them. */
+export function* sseChunks(model: string, answer: ScriptedAnswer, includeUsage: boolean): Generator<object> {
+  const base = { id: 'chatcmpl-scripted', object: 'chat.completion.chunk', created: 0, model };
+  const choice = (delta: object, finishReason: string | null = null) => ({
+    ...base,
+    choices: [{ index: 0, delta, finish_reason: finishReason }],
+  });
+  yield choice({ role: 'assistant', content: '' });
+  const texts = answer.text === undefined ? [] : Array.isArray(answer.text) ? answer.text : [answer.text];
+  for (const text of texts) yield choice({ content: text });
+  const calls = answer.toolCalls ?? [];
+  for (const [index, call] of calls.entries()) {
+    const args = typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
+    const id = call.id ?? `call_${index + 1}`;
+    yield choice({ tool_calls: [{ index, id, type: 'function', function: { name: call.name, arguments: '' } }] });
+    // Split the arguments in two, as real servers stream them in pieces.
+    const half = Math.ceil(args.length / 2);
+    for (const piece of [args.slice(0, half), args.slice(half)]) {
+      if (piece) yield choice({ tool_calls: [{ index, function: { arguments: piece } }] });
+    }
+  }
+  yield choice({}, answer.finishReason ?? (calls.length > 0 ? 'tool_calls' : 'stop'));
+  if (includeUsage) {
+    const usage = answer.usage ?? { prompt: 10, completion: 5 };
+    yield {
+      ...base,
+      choices: [],
+      usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion },
+    };
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    req.on('data', (part: Buffer) => parts.push(part));
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
