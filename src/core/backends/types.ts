@@ -12,28 +12,38 @@ export interface GrepMatch {
   path: string;
   /** 1-based. */
   line: number;
+  /** The whole line, without its line ending. */
   text: string;
 }
 
 export interface GrepOptions {
-  /** Directory to search under (default: the root). */
+  /** Directory (or single file) to search under (default: the root). */
   path?: string;
-  /** Only files whose path matches this glob. */
+  /** Only files whose path matches this glob; a glob without '/' matches the file name ("*.ts"). */
   glob?: string;
   ignoreCase?: boolean;
   /** Treat the pattern as a literal string rather than a regular expression. */
   literal?: boolean;
+  /** Stop after this many matches (default 200). */
   maxResults?: number;
 }
 
+/**
+ * Every method takes root-relative paths: '' or '.' is the root and a leading '/' means the root too.
+ * Paths that leave the root are refused with PathEscapeError; missing paths give FileNotFoundError.
+ */
 export interface FileBackend {
   /** For prompts and messages, e.g. "filesystem at /home/me/project". */
   readonly description: string;
+  /** One directory's entries, sorted by name. */
   ls(path: string): Promise<FileInfo[]>;
   readFile(path: string): Promise<string>;
+  /** Creates or overwrites the file, creating parent directories. */
   writeFile(path: string, content: string): Promise<void>;
   exists(path: string): Promise<boolean>;
+  /** Files under `path` (default: the root) whose path relative to `path` matches; root-relative, sorted. */
   glob(pattern: string, path?: string): Promise<string[]>;
+  /** Matching lines, sorted by path then line. */
   grep(pattern: string, options?: GrepOptions): Promise<GrepMatch[]>;
 }
 
@@ -50,5 +60,37 @@ export class FileNotFoundError extends Error {
   constructor(readonly path: string) {
     super(`no such file or directory: "${path}"`);
     this.name = 'FileNotFoundError';
+  }
+}
+
+/** A file operation on a directory, e.g. readFile("src"). */
+export class IsADirectoryError extends Error {
+  constructor(readonly path: string) {
+    super(`"${path}" is a directory, not a file`);
+    this.name = 'IsADirectoryError';
+  }
+}
+
+/** A directory operation on a file, e.g. ls("a.ts"), or writing "a.ts/b" when "a.ts" is a file. */
+export class NotADirectoryError extends Error {
+  constructor(readonly path: string) {
+    super(`"${path}" is a file, not a directory`);
+    this.name = 'NotADirectoryError';
+  }
+}
+
+/** readFile of a file that is not text (it has NUL bytes). */
+export class BinaryFileError extends Error {
+  constructor(readonly path: string) {
+    super(`"${path}" is a binary file; only text files can be read`);
+    this.name = 'BinaryFileError';
+  }
+}
+
+/** A grep pattern that is not a valid JavaScript regular expression. */
+export class InvalidPatternError extends Error {
+  constructor(readonly pattern: string, reason: string) {
+    super(`invalid regular expression "${pattern}": ${reason}`);
+    this.name = 'InvalidPatternError';
   }
 }

@@ -18,9 +18,10 @@ export interface ToolContext {
 export interface ToolServices {
   readTodos(): Todo[];
   writeTodos(todos: Todo[]): void;
-  runSubagent(name: string, task: string): Promise<string>;
+  /** `toolCallId` is the call that starts it, so the subagent's events nest under it. */
+  runSubagent(name: string, task: string, toolCallId: string): Promise<string>;
   listSubagents(): { name: string; description: string }[];
-  loadSkill(name: string): Promise<string>;
+  loadSkill(name: string, file?: string): Promise<string>;
 }
 
 export type TodoStatus = 'pending' | 'in_progress' | 'completed';

@@ -1,0 +1,184 @@
+/**
+ * Files on disk under one root directory. Every path is resolved inside the root (symlinks included)
+ * before it is used, and writes are atomic.
+ */
+import type { Stats } from 'node:fs';
+import { mkdir, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomically } from './atomicWrite';
+import { ancestorsOf, displayPath, joinPath, normalizePath, ROOT } from './paths';
+import { hasCode, resolveInsideRoot } from './rootedPath';
+import { byCodePoint, globFiles, grepFiles, looksBinary, MAX_GREP_FILE_BYTES, type SearchSource } from './search';
+import {
+  BinaryFileError,
+  FileNotFoundError,
+  IsADirectoryError,
+  NotADirectoryError,
+  type FileBackend,
+  type FileInfo,
+  type GrepMatch,
+  type GrepOptions,
+} from './types';
+import { listFilesInside, statEntryInside } from './walk';
+
+export interface FilesystemBackendOptions {
+  /** The directory every path is relative to. Resolved against the current directory if relative. */
+  root: string;
+}
+
+export class FilesystemBackend implements FileBackend {
+  /** Absolute, as given (symlinks in it are resolved only when used). */
+  readonly root: string;
+  readonly description: string;
+  private realRootPromise?: Promise<string>;
+  private readonly search: SearchSource = {
+    kind: async (path) => kindOf(await this.statIfExists(await this.resolve(path))),
+    listFiles: async (dir, skipDir) => listFilesInside(await this.realRoot(), await this.resolve(dir), dir, skipDir),
+    readTextForSearch: async (path) => {
+      try {
+        const absolute = await this.resolve(path);
+        if ((await stat(absolute)).size > MAX_GREP_FILE_BYTES) return undefined;
+        const bytes = await readFile(absolute);
+        return looksBinary(bytes) ? undefined : bytes.toString('utf8');
+      } catch {
+        return undefined; // vanished or unreadable since it was listed: nothing to search
+      }
+    },
+  };
+
+  constructor(options: FilesystemBackendOptions) {
+    this.root = resolve(options.root);
+    this.description = `filesystem at ${this.root}`;
+  }
+
+  async ls(path: string): Promise<FileInfo[]> {
+    const dir = normalizePath(path);
+    const absolute = await this.resolve(dir);
+    const stats = await this.statIfExists(absolute);
+    if (stats === undefined) throw new FileNotFoundError(displayPath(dir));
+    if (!stats.isDirectory()) throw new NotADirectoryError(dir);
+
+    const realRoot = await this.realRoot();
+    const entries = await readdir(absolute, { withFileTypes: true }).catch((error: unknown) => {
+      throw failure(error, 'list', dir);
+    });
+    const infos = await Promise.all(
+      entries.map(async (entry): Promise<FileInfo | undefined> => {
+        // Symlinks that lead outside the root (or nowhere) are left out: every use of them would be refused.
+        const inside = await statEntryInside(realRoot, join(absolute, entry.name), entry);
+        if (inside === undefined) return undefined;
+        const isDir = inside.stats.isDirectory();
+        return {
+          path: joinPath(dir, entry.name),
+          type: isDir ? 'dir' : 'file',
+          ...(isDir ? {} : { size: inside.stats.size }),
+          modifiedMs: inside.stats.mtimeMs,
+        };
+      }),
+    );
+    return infos.filter((info) => info !== undefined).sort((a, b) => byCodePoint(a.path, b.path));
+  }
+
+  async readFile(path: string): Promise<string> {
+    const file = normalizePath(path);
+    const absolute = await this.resolve(file);
+    const stats = await this.statIfExists(absolute);
+    if (stats === undefined) throw new FileNotFoundError(displayPath(file));
+    if (stats.isDirectory()) throw new IsADirectoryError(displayPath(file));
+    // Reading a FIFO or a device could block forever or never end.
+    if (!stats.isFile()) throw new Error(`"${file}" is not a regular file`);
+    const bytes = await readFile(absolute).catch((error: unknown) => {
+      throw failure(error, 'read', file);
+    });
+    if (looksBinary(bytes)) throw new BinaryFileError(file);
+    return bytes.toString('utf8');
+  }
+
+  async writeFile(path: string, content: string): Promise<void> {
+    const file = normalizePath(path);
+    if (file === ROOT) throw new IsADirectoryError('.');
+    const absolute = await this.resolve(file);
+    const existing = await this.statIfExists(absolute);
+    if (existing === undefined) {
+      const blocker = await this.fileInTheWay(file);
+      if (blocker) throw blocker;
+    }
+    if (existing?.isDirectory()) throw new IsADirectoryError(file);
+    try {
+      await mkdir(dirname(absolute), { recursive: true });
+      await writeFileAtomically(absolute, content, existing ? existing.mode & 0o7777 : undefined);
+    } catch (error) {
+      throw failure(error, 'write', file);
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return (await this.statIfExists(await this.resolve(path))) !== undefined;
+  }
+
+  async glob(pattern: string, path?: string): Promise<string[]> {
+    return globFiles(this.search, pattern, path);
+  }
+
+  async grep(pattern: string, options?: GrepOptions): Promise<GrepMatch[]> {
+    return grepFiles(this.search, pattern, options);
+  }
+
+  private async resolve(path: string): Promise<string> {
+    return resolveInsideRoot(await this.realRoot(), path);
+  }
+
+  /** The root with its own symlinks resolved (e.g. macOS /tmp → /private/tmp), so containment checks compare real paths. */
+  private realRoot(): Promise<string> {
+    this.realRootPromise ??= realpath(this.root).catch((error: unknown) => {
+      this.realRootPromise = undefined; // the root may be created later; try again then
+      throw new Error(`workspace root ${this.root} is not available: ${reason(error)}`);
+    });
+    return this.realRootPromise;
+  }
+
+  private async statIfExists(absolute: string): Promise<Stats | undefined> {
+    try {
+      return await stat(absolute);
+    } catch (error) {
+      if (hasCode(error, 'ENOENT', 'ENOTDIR')) return undefined;
+      throw error;
+    }
+  }
+
+  /** The nearest ancestor of `file` that is a file, which makes writing `file` impossible. */
+  private async fileInTheWay(file: string): Promise<NotADirectoryError | undefined> {
+    for (const ancestor of ancestorsOf(file)) {
+      const stats = await this.statIfExists(await this.resolve(ancestor));
+      if (stats === undefined) return undefined;
+      if (!stats.isDirectory()) return new NotADirectoryError(ancestor);
+    }
+    return undefined;
+  }
+}
+
+function kindOf(stats: Stats | undefined): 'file' | 'dir' | undefined {
+  if (stats === undefined) return undefined;
+  return stats.isDirectory() ? 'dir' : 'file';
+}
+
+/** A one-line error naming the root-relative path, not the absolute one node puts in its messages. */
+function failure(error: unknown, action: string, path: string): Error {
+  return new Error(`cannot ${action} "${displayPath(path)}": ${reason(error)}`);
+}
+
+const REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on device',
+  EROFS: 'read-only file system',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'name too long',
+};
+
+function reason(error: unknown): string {
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
+    return REASONS[error.code] ?? error.code;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { displayPath } from '../../backends/paths';
+import { splitLines } from '../../backends/search';
+import { defineTool } from '../types';
+import { fromBackend } from './backendCall';
+import { plural } from './format';
+
+export const writeFileTool = defineTool({
+  name: 'write_file',
+  description:
+    'Create a file, or replace the whole content of an existing one; parent directories are created. ' +
+    'To change part of an existing file, prefer edit_file.',
+  parameters: z.object({
+    path: z.string().describe('File to write, relative to the workspace root, e.g. "src/util.ts".'),
+    content: z.string().describe('The complete new content of the file.'),
+  }),
+  readOnly: false,
+  async execute({ path, content }, ctx) {
+    await fromBackend(() => ctx.backend.writeFile(path, content));
+    return `Wrote ${plural(splitLines(content).length, 'line')} to ${displayPath(path)}`;
+  },
+});

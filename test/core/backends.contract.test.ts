@@ -1,0 +1,460 @@
+/**
+ * One contract for every FileBackend: the same behaviour is expected of the in-memory StateBackend and the
+ * FilesystemBackend (on a fresh temp dir per test). FilesystemBackend-only behaviour (symlinks, atomic
+ * writes, binary files) is tested after the contract.
+ */
+import assert from 'node:assert/strict';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile, lstat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import {
+  FileNotFoundError,
+  FilesystemBackend,
+  InvalidPatternError,
+  IsADirectoryError,
+  NotADirectoryError,
+  PathEscapeError,
+  StateBackend,
+  BinaryFileError,
+  type FileBackend,
+} from '../../src/core/backends/index';
+
+type BackendFactory = (t: TestContext, files: Record<string, string>) => Promise<FileBackend>;
+
+const ESCAPING_PATHS = ['..', '../outside.txt', 'src/../../outside.txt', 'C:\\Windows\\win.ini', 'c:/x', '\\\\server\\share\\x', '//server/share', 'a\0b'];
+
+function backendContract(name: string, create: BackendFactory): void {
+  describe(`FileBackend contract: ${name}`, () => {
+    describe('read and write', () => {
+      it('reads back what was written, unicode included, and overwrites', async (t) => {
+        const backend = await create(t, {});
+        await backend.writeFile('notes.md', 'héllo ✓\nline 2\n');
+        assert.equal(await backend.readFile('notes.md'), 'héllo ✓\nline 2\n');
+        await backend.writeFile('notes.md', 'short');
+        assert.equal(await backend.readFile('notes.md'), 'short');
+      });
+
+      it('reads initial files and writes empty files', async (t) => {
+        const backend = await create(t, { 'src/a.ts': 'export const a = 1;\n' });
+        assert.equal(await backend.readFile('src/a.ts'), 'export const a = 1;\n');
+        await backend.writeFile('empty.txt', '');
+        assert.equal(await backend.readFile('empty.txt'), '');
+        assert.equal(await backend.exists('empty.txt'), true);
+      });
+
+      it('creates parent directories when writing', async (t) => {
+        const backend = await create(t, {});
+        await backend.writeFile('a/b/c/deep.txt', 'deep');
+        assert.equal(await backend.readFile('a/b/c/deep.txt'), 'deep');
+        assert.deepEqual(await types(backend, 'a'), { 'a/b': 'dir' });
+      });
+
+      it('refuses to read a directory, to write over one, or to write the root', async (t) => {
+        const backend = await create(t, { 'src/a.ts': 'a' });
+        await assert.rejects(backend.readFile('src'), IsADirectoryError);
+        await assert.rejects(backend.writeFile('src', 'x'), IsADirectoryError);
+        await assert.rejects(backend.writeFile('', 'x'), IsADirectoryError);
+        assert.equal(await backend.readFile('src/a.ts'), 'a');
+      });
+
+      it('refuses to write under a path that is a file, naming that file', async (t) => {
+        const backend = await create(t, { 'a.txt': 'a' });
+        await assert.rejects(backend.writeFile('a.txt/b/c.txt', 'x'), (error: unknown) => {
+          assert.ok(error instanceof NotADirectoryError);
+          assert.equal(error.path, 'a.txt');
+          return true;
+        });
+        assert.equal(await backend.readFile('a.txt'), 'a');
+      });
+    });
+
+    describe('paths', () => {
+      it('treats a leading "/", "./", "//" inside and ".." that stays inside as the same file', async (t) => {
+        const backend = await create(t, {});
+        await backend.writeFile('/src/a.ts', 'A');
+        for (const spelling of ['src/a.ts', '/src/a.ts', './src/a.ts', 'src//a.ts', 'src/x/../a.ts', 'src/a.ts/', 'src\\a.ts']) {
+          assert.equal(await backend.readFile(spelling), 'A', spelling);
+        }
+      });
+
+      it('treats "", "." and "/" as the root', async (t) => {
+        const backend = await create(t, { 'a.txt': 'a', 'd/b.txt': 'b' });
+        const expected = [
+          { path: 'a.txt', type: 'file' },
+          { path: 'd', type: 'dir' },
+        ];
+        for (const root of ['', '.', '/']) {
+          assert.deepEqual((await backend.ls(root)).map(({ path, type }) => ({ path, type })), expected, `ls("${root}")`);
+          assert.equal(await backend.exists(root), true);
+        }
+      });
+
+      for (const escaping of ESCAPING_PATHS) {
+        it(`refuses ${JSON.stringify(escaping)} everywhere with PathEscapeError naming it`, async (t) => {
+          const backend = await create(t, { 'src/a.ts': 'a' });
+          const isEscape = (error: unknown): boolean => {
+            assert.ok(error instanceof PathEscapeError, `expected PathEscapeError, got ${String(error)}`);
+            assert.equal(error.path, escaping);
+            assert.ok(error.message.includes(escaping));
+            return true;
+          };
+          await assert.rejects(backend.readFile(escaping), isEscape);
+          await assert.rejects(backend.writeFile(escaping, 'x'), isEscape);
+          await assert.rejects(backend.ls(escaping), isEscape);
+          await assert.rejects(backend.exists(escaping), isEscape);
+          await assert.rejects(backend.glob('**/*', escaping), isEscape);
+          await assert.rejects(backend.grep('a', { path: escaping }), isEscape);
+        });
+      }
+    });
+
+    describe('missing files', () => {
+      it('reports missing paths as FileNotFoundError naming the path', async (t) => {
+        const backend = await create(t, { 'src/a.ts': 'a' });
+        const notFound = (path: string) => (error: unknown) => {
+          assert.ok(error instanceof FileNotFoundError, `expected FileNotFoundError, got ${String(error)}`);
+          assert.equal(error.path, path);
+          return true;
+        };
+        await assert.rejects(backend.readFile('/src/nope.ts'), notFound('src/nope.ts'));
+        await assert.rejects(backend.readFile('src/a.ts/inner'), notFound('src/a.ts/inner'));
+        await assert.rejects(backend.ls('nope'), notFound('nope'));
+        await assert.rejects(backend.glob('**/*', 'nope'), notFound('nope'));
+        await assert.rejects(backend.grep('a', { path: 'nope' }), notFound('nope'));
+      });
+
+      it('exists is true for files, directories and the root, false otherwise', async (t) => {
+        const backend = await create(t, { 'src/a.ts': 'a' });
+        assert.equal(await backend.exists('src/a.ts'), true);
+        assert.equal(await backend.exists('src'), true);
+        assert.equal(await backend.exists(''), true);
+        assert.equal(await backend.exists('src/b.ts'), false);
+        assert.equal(await backend.exists('sr'), false);
+        assert.equal(await backend.exists('src/a.ts/x'), false);
+      });
+    });
+
+    describe('ls', () => {
+      it('lists one directory level, sorted, with root-relative paths, types and file sizes', async (t) => {
+        const backend = await create(t, {
+          'src/z.ts': 'z',
+          'src/a.ts': 'héllo',
+          'src/lib/deep/x.ts': 'x',
+          'src/B.md': 'b',
+          'other.txt': 'o',
+        });
+        const entries = await backend.ls('src');
+        assert.deepEqual(
+          entries.map(({ path, type, size }) => ({ path, type, size })),
+          [
+            { path: 'src/B.md', type: 'file', size: 1 },
+            { path: 'src/a.ts', type: 'file', size: 6 }, // bytes, not characters
+            { path: 'src/lib', type: 'dir', size: undefined },
+            { path: 'src/z.ts', type: 'file', size: 1 },
+          ],
+        );
+      });
+
+      it('refuses to list a file', async (t) => {
+        const backend = await create(t, { 'a.txt': 'a' });
+        await assert.rejects(backend.ls('a.txt'), NotADirectoryError);
+      });
+    });
+
+    describe('glob', () => {
+      const tree = {
+        'README.md': '',
+        'src/index.ts': '',
+        'src/util.js': '',
+        'src/lib/deep.ts': '',
+        'src/lib/deep.test.ts': '',
+        'src/.hidden.ts': '',
+        '.github/workflows/ci.yml': '',
+        'node_modules/pkg/index.ts': '',
+        '.git/config': '',
+      };
+
+      it('matches "**" at any depth (top level included), sorted, skipping dot files, node_modules and .git', async (t) => {
+        const backend = await create(t, tree);
+        assert.deepEqual(await backend.glob('**/*.ts'), ['src/index.ts', 'src/lib/deep.test.ts', 'src/lib/deep.ts']);
+        assert.deepEqual(await backend.glob('**/*'), [
+          'README.md',
+          'src/index.ts',
+          'src/lib/deep.test.ts',
+          'src/lib/deep.ts',
+          'src/util.js',
+        ]);
+      });
+
+      it('keeps "*" within one directory and supports braces', async (t) => {
+        const backend = await create(t, tree);
+        assert.deepEqual(await backend.glob('*.md'), ['README.md']);
+        assert.deepEqual(await backend.glob('src/*.{ts,js}'), ['src/index.ts', 'src/util.js']);
+      });
+
+      it('matches dot files, node_modules and .git when the pattern names them', async (t) => {
+        const backend = await create(t, tree);
+        assert.deepEqual(await backend.glob('.github/**/*.yml'), ['.github/workflows/ci.yml']);
+        assert.deepEqual(await backend.glob('**/.hidden.ts'), ['src/.hidden.ts']);
+        assert.deepEqual(await backend.glob('node_modules/**/*.ts'), ['node_modules/pkg/index.ts']);
+        assert.deepEqual(await backend.glob('.git/*'), ['.git/config']);
+      });
+
+      it('matches relative to `path` and returns root-relative paths', async (t) => {
+        const backend = await create(t, tree);
+        assert.deepEqual(await backend.glob('*.ts', 'src/lib'), ['src/lib/deep.test.ts', 'src/lib/deep.ts']);
+        assert.deepEqual(await backend.glob('lib/*.ts', '/src'), ['src/lib/deep.test.ts', 'src/lib/deep.ts']);
+        assert.deepEqual(await backend.glob('/src/*.ts'), ['src/index.ts']);
+      });
+
+      it('returns [] when nothing matches and refuses a file as `path`', async (t) => {
+        const backend = await create(t, tree);
+        assert.deepEqual(await backend.glob('**/*.rs'), []);
+        await assert.rejects(backend.glob('*', 'README.md'), NotADirectoryError);
+      });
+    });
+
+    describe('grep', () => {
+      it('returns per-line matches with 1-based lines, sorted by path then line', async (t) => {
+        const backend = await create(t, {
+          'b.txt': 'needle one\nhay\nneedle two\n',
+          'a/z.txt': 'needle in a/z\n',
+          'a.txt': 'hay\nhay\nneedle\n',
+        });
+        assert.deepEqual(await backend.grep('needle'), [
+          { path: 'a.txt', line: 3, text: 'needle' },
+          { path: 'a/z.txt', line: 1, text: 'needle in a/z' },
+          { path: 'b.txt', line: 1, text: 'needle one' },
+          { path: 'b.txt', line: 3, text: 'needle two' },
+        ]);
+      });
+
+      it('treats the pattern as a regular expression, or literally when asked', async (t) => {
+        const backend = await create(t, { 'code.ts': 'function load(a) {}\nconst x = load(1);\nfunctionality\n' });
+        assert.deepEqual(
+          (await backend.grep('^function\\s+\\w+\\(')).map((m) => m.line),
+          [1],
+        );
+        assert.deepEqual((await backend.grep('load(1)', { literal: true })).map((m) => m.line), [2]);
+        // As a regex, "load(1)" is "load1" with a group: no line has that.
+        assert.deepEqual(await backend.grep('load(1)'), []);
+      });
+
+      it('honours ignoreCase', async (t) => {
+        const backend = await create(t, { 'a.txt': 'Hello\nhello\nHELLO\n' });
+        assert.deepEqual((await backend.grep('hello')).map((m) => m.line), [2]);
+        assert.deepEqual((await backend.grep('hello', { ignoreCase: true })).map((m) => m.line), [1, 2, 3]);
+      });
+
+      it('reports an invalid regular expression with the pattern and the reason', async (t) => {
+        const backend = await create(t, { 'a.txt': 'a' });
+        await assert.rejects(backend.grep('('), (error: unknown) => {
+          assert.ok(error instanceof InvalidPatternError);
+          assert.equal(error.message, 'invalid regular expression "(": Unterminated group');
+          return true;
+        });
+        assert.deepEqual(await backend.grep('(', { literal: true }), []);
+      });
+
+      it('searches under `path`, which may be a directory or one file', async (t) => {
+        const backend = await create(t, { 'src/a.ts': 'x', 'src/lib/b.ts': 'x', 'test/c.ts': 'x' });
+        assert.deepEqual((await backend.grep('x', { path: '/src' })).map((m) => m.path), ['src/a.ts', 'src/lib/b.ts']);
+        assert.deepEqual((await backend.grep('x', { path: 'src/lib/b.ts' })).map((m) => m.path), ['src/lib/b.ts']);
+      });
+
+      it('filters by glob: file names at any depth without "/", paths under `path` with "/"', async (t) => {
+        const backend = await create(t, { 'a.ts': 'x', 'src/b.ts': 'x', 'src/c.js': 'x', 'src/lib/d.ts': 'x', '.config/e.ts': 'x' });
+        assert.deepEqual((await backend.grep('x', { glob: '*.ts' })).map((m) => m.path), [
+          '.config/e.ts',
+          'a.ts',
+          'src/b.ts',
+          'src/lib/d.ts',
+        ]);
+        assert.deepEqual((await backend.grep('x', { glob: 'src/*.{js,ts}' })).map((m) => m.path), ['src/b.ts', 'src/c.js']);
+        assert.deepEqual((await backend.grep('x', { glob: 'lib/*.ts', path: 'src' })).map((m) => m.path), ['src/lib/d.ts']);
+      });
+
+      it('skips node_modules and .git unless the glob or path names them, and binary files', async (t) => {
+        const backend = await create(t, {
+          'src/a.ts': 'token',
+          'node_modules/pkg/index.js': 'token',
+          '.git/config': 'token',
+          'data.bin': 'token\0binary',
+        });
+        assert.deepEqual((await backend.grep('token')).map((m) => m.path), ['src/a.ts']);
+        assert.deepEqual((await backend.grep('token', { glob: 'node_modules/**' })).map((m) => m.path), ['node_modules/pkg/index.js']);
+        assert.deepEqual((await backend.grep('token', { path: 'node_modules/pkg' })).map((m) => m.path), ['node_modules/pkg/index.js']);
+      });
+
+      it('skips files over 1 MB', async (t) => {
+        const big = `token\n${'x'.repeat(1024 * 1024)}\n`;
+        const backend = await create(t, { 'big.txt': big, 'small.txt': 'token\n' });
+        assert.deepEqual((await backend.grep('token')).map((m) => m.path), ['small.txt']);
+      });
+
+      it('stops at maxResults (default 200), keeping the first matches in order', async (t) => {
+        const lines = Array.from({ length: 250 }, (_, i) => `match ${i + 1}`).join('\n');
+        const backend = await create(t, { 'a.txt': 'match a\nmatch b\n', 'b.txt': lines });
+        const capped = await backend.grep('match', { maxResults: 3 });
+        assert.deepEqual(capped.map((m) => `${m.path}:${m.line}`), ['a.txt:1', 'a.txt:2', 'b.txt:1']);
+        const byDefault = await backend.grep('match');
+        assert.equal(byDefault.length, 200);
+        assert.deepEqual(byDefault.at(-1), { path: 'b.txt', line: 198, text: 'match 198' });
+      });
+
+      it('drops CR from CRLF lines and counts no line after a final newline', async (t) => {
+        const backend = await create(t, { 'win.txt': 'one\r\ntwo\r\n', 'gaps.txt': 'a\n\nb\n' });
+        assert.deepEqual(await backend.grep('two$'), [{ path: 'win.txt', line: 2, text: 'two' }]);
+        assert.deepEqual(await backend.grep('^$'), [{ path: 'gaps.txt', line: 2, text: '' }]);
+      });
+    });
+  });
+}
+
+async function types(backend: FileBackend, dir: string): Promise<Record<string, string>> {
+  return Object.fromEntries((await backend.ls(dir)).map((entry) => [entry.path, entry.type]));
+}
+
+/** A fresh temp directory, removed when the test ends. */
+async function tempDir(t: TestContext, prefix = 'daw-backend-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function writeTree(root: string, files: Record<string, string>): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), content);
+  }
+}
+
+backendContract('StateBackend', async (_t, files) => new StateBackend(files));
+
+backendContract('FilesystemBackend', async (t, files) => {
+  const root = await tempDir(t);
+  await writeTree(root, files);
+  return new FilesystemBackend({ root });
+});
+
+describe('FilesystemBackend only', () => {
+  /** A workspace root and, beside it, an outside directory holding a secret. */
+  async function rootWithOutside(t: TestContext) {
+    const base = await tempDir(t);
+    const root = join(base, 'root');
+    const outside = join(base, 'outside');
+    await writeTree(root, { 'real/inside.txt': 'inside' });
+    await writeTree(outside, { 'secret.txt': 'secret' });
+    return { root, outside, backend: new FilesystemBackend({ root }) };
+  }
+
+  it('refuses to read through a symlink (file or directory) that leads outside the root', async (t) => {
+    const { root, outside, backend } = await rootWithOutside(t);
+    await symlink(outside, join(root, 'out-dir'));
+    await symlink(join(outside, 'secret.txt'), join(root, 'out-file.txt'));
+    await assert.rejects(backend.readFile('out-dir/secret.txt'), PathEscapeError);
+    await assert.rejects(backend.readFile('out-file.txt'), PathEscapeError);
+    await assert.rejects(backend.ls('out-dir'), PathEscapeError);
+    await assert.rejects(backend.exists('out-dir/secret.txt'), PathEscapeError);
+    // Searches neither list nor read through them.
+    assert.deepEqual(
+      (await backend.ls('')).map((entry) => entry.path),
+      ['real'],
+    );
+    assert.deepEqual(await backend.glob('**/*'), ['real/inside.txt']);
+    assert.deepEqual(await backend.grep('secret'), []);
+  });
+
+  it('refuses to write through a symlinked directory that points outside, creating nothing there', async (t) => {
+    const { root, outside, backend } = await rootWithOutside(t);
+    await symlink(outside, join(root, 'link'));
+    await assert.rejects(backend.writeFile('link/new.txt', 'x'), PathEscapeError);
+    await assert.rejects(backend.writeFile('link/deeper/new.txt', 'x'), PathEscapeError);
+    await assert.rejects(backend.writeFile('link/secret.txt', 'overwritten'), PathEscapeError);
+    assert.deepEqual((await readdir(outside)).sort(), ['secret.txt']);
+    assert.equal(await readFile(join(outside, 'secret.txt'), 'utf8'), 'secret');
+  });
+
+  it('refuses a broken symlink, whose target cannot be checked', async (t) => {
+    const { root, outside, backend } = await rootWithOutside(t);
+    await symlink(join(outside, 'missing-dir'), join(root, 'dangling'));
+    await assert.rejects(backend.writeFile('dangling/new.txt', 'x'), PathEscapeError);
+    await assert.rejects(backend.writeFile('dangling', 'x'), PathEscapeError);
+    assert.deepEqual(await readdir(outside), ['secret.txt']);
+  });
+
+  it('follows symlinks that stay inside the root, writing to the target and keeping the link', async (t) => {
+    const { root, backend } = await rootWithOutside(t);
+    await symlink(join(root, 'real'), join(root, 'alias'));
+    await symlink(join(root, 'real', 'inside.txt'), join(root, 'inside-link.txt'));
+    assert.equal(await backend.readFile('alias/inside.txt'), 'inside');
+    await backend.writeFile('alias/new.txt', 'via alias');
+    assert.equal(await readFile(join(root, 'real', 'new.txt'), 'utf8'), 'via alias');
+    await backend.writeFile('inside-link.txt', 'updated');
+    assert.equal(await readFile(join(root, 'real', 'inside.txt'), 'utf8'), 'updated');
+    assert.ok((await lstat(join(root, 'inside-link.txt'))).isSymbolicLink());
+    assert.deepEqual(await types(backend, ''), { alias: 'dir', 'inside-link.txt': 'file', real: 'dir' });
+  });
+
+  it('accepts a root that is itself reached through a symlink', async (t) => {
+    const { root } = await rootWithOutside(t);
+    const linkedRoot = join(dirname(root), 'root-link');
+    await symlink(root, linkedRoot);
+    const backend = new FilesystemBackend({ root: linkedRoot });
+    assert.equal(await backend.readFile('real/inside.txt'), 'inside');
+    await backend.writeFile('real/more.txt', 'more');
+    assert.equal(await readFile(join(root, 'real', 'more.txt'), 'utf8'), 'more');
+  });
+
+  it('walks a symlink loop once instead of forever', async (t) => {
+    const { root, backend } = await rootWithOutside(t);
+    await symlink(join(root, 'real'), join(root, 'real', 'loop'));
+    assert.deepEqual(await backend.glob('**/*.txt'), ['real/inside.txt']);
+  });
+
+  it('writes atomically: no temp files left, the file mode kept, concurrent readers never see half a file', async (t) => {
+    const root = await tempDir(t);
+    const backend = new FilesystemBackend({ root });
+    await writeTree(root, { 'script.sh': '#!/bin/sh\n' });
+    await chmod(join(root, 'script.sh'), 0o751);
+    const before = 'a'.repeat(4 * 1024 * 1024);
+    const after = 'b'.repeat(4 * 1024 * 1024);
+    await backend.writeFile('script.sh', before);
+
+    const seen = new Set<string>();
+    let writing = true;
+    const reader = (async () => {
+      while (writing) {
+        const content = await readFile(join(root, 'script.sh'), 'utf8');
+        seen.add(content === before ? 'before' : content === after ? 'after' : `partial (${content.length} chars)`);
+      }
+    })();
+    for (let i = 0; i < 6; i++) await backend.writeFile('script.sh', i % 2 === 0 ? after : before);
+    writing = false;
+    await reader;
+
+    assert.deepEqual([...seen].filter((kind) => kind.startsWith('partial')), []);
+    assert.deepEqual(await readdir(root), ['script.sh']);
+    assert.equal((await stat(join(root, 'script.sh'))).mode & 0o777, 0o751);
+  });
+
+  it('refuses to read a binary file but still lists it', async (t) => {
+    const root = await tempDir(t);
+    await writeFile(join(root, 'image.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0x02]));
+    const backend = new FilesystemBackend({ root });
+    await assert.rejects(backend.readFile('image.png'), (error: unknown) => {
+      assert.ok(error instanceof BinaryFileError);
+      assert.match(error.message, /"image\.png" is a binary file/);
+      return true;
+    });
+    assert.deepEqual(await backend.glob('*'), ['image.png']);
+  });
+
+  it('says clearly when the root does not exist', async (t) => {
+    const base = await tempDir(t);
+    const backend = new FilesystemBackend({ root: join(base, 'missing') });
+    await assert.rejects(backend.readFile('a.txt'), /workspace root .*missing is not available: ENOENT/);
+    assert.equal(backend.description, `filesystem at ${join(base, 'missing')}`);
+  });
+});
