@@ -1,0 +1,93 @@
+/** createDeepAgent: a model plus planning, file, subagent and skill tools, run by the agent loop. */
+import { randomIds, systemClock } from '../clock';
+import { defaultPrices, findPrice } from '../model/pricing';
+import { defaultRetryPolicy } from '../model/retry';
+import { fileTools } from '../tools/files';
+import type { AnyTool } from '../tools/types';
+import { RunEmitter, fanOut } from './emitter';
+import { executeRun } from './run';
+import { discoverSkills, loadSkillTool, type Skill } from './skills';
+import { generalPurposeSubagent, taskTool } from './subagents';
+import { readTodosTool, writeTodosTool } from './todos';
+import type { DeepAgentDeps, DeepAgentOptions, RunResult, SubagentConfig } from './types';
+
+export interface DeepAgent {
+  readonly name: string;
+  readonly options: Readonly<DeepAgentOptions>;
+  /** Runs to the end. Resolves with the result when the run completes; rejects with the error otherwise. */
+  run(prompt: string, deps: DeepAgentDeps): Promise<RunResult>;
+  /** Runs to the end and resolves with the result whatever the outcome (see `status` and `error`). */
+  execute(prompt: string, deps: DeepAgentDeps): Promise<RunResult>;
+}
+
+export function createDeepAgent(options: DeepAgentOptions): DeepAgent {
+  const name = options.name ?? 'deep-agent';
+  if (options.maxIterations !== undefined && !(Number.isInteger(options.maxIterations) && options.maxIterations > 0)) {
+    throw new RangeError(`createDeepAgent: maxIterations must be a positive whole number, got ${options.maxIterations}`);
+  }
+  const execute = (prompt: string, deps: DeepAgentDeps) => startRun(name, options, prompt, deps);
+  return {
+    name,
+    options,
+    execute,
+    async run(prompt, deps) {
+      const result = await execute(prompt, deps);
+      if (result.status !== 'completed') throw result.error ?? new Error(`run ${result.status}`);
+      return result;
+    },
+  };
+}
+
+async function startRun(name: string, options: DeepAgentOptions, prompt: string, deps: DeepAgentDeps): Promise<RunResult> {
+  const clock = deps.clock ?? systemClock;
+  const ids = deps.ids ?? randomIds;
+  const emitter = new RunEmitter(ids(), undefined, fanOut([deps.tracer?.onEvent, deps.onEvent]), clock);
+  const { skills, problems } = await discoverSkills(deps.skillsDirs ?? []);
+  const subagents: SubagentConfig[] = [
+    ...(options.generalPurposeSubagent === false ? [] : [generalPurposeSubagent]),
+    ...(options.subagents ?? []),
+    ...(deps.subagents ?? []),
+  ];
+  const prices = { ...defaultPrices, ...options.prices };
+  return executeRun(
+    {
+      agentName: name,
+      model: options.model,
+      instructions: options.instructions,
+      tools: assembleTools(options.tools ?? [], subagents, skills),
+      subagents,
+      skills,
+      maxIterations: options.maxIterations ?? 50,
+      temperature: options.temperature,
+      maxTokens: options.maxTokens,
+      prices: (model) => findPrice(model, prices),
+      retry: { ...defaultRetryPolicy, ...options.retry },
+      backend: deps.backend,
+      workingDir: deps.workingDir ?? '/',
+      guardrails: deps.guardrails,
+      signal: deps.signal ?? new AbortController().signal,
+      random: deps.random ?? Math.random,
+      ids,
+      emitter,
+      root: emitter,
+      depth: 0,
+      history: deps.history ?? [],
+      // Unusable skill folders are reported but do not stop the run.
+      warnings: problems.map((message) => ({ message, code: 'skill_invalid' })),
+    },
+    prompt,
+  );
+}
+
+function assembleTools(extra: AnyTool[], subagents: SubagentConfig[], skills: Skill[]): AnyTool[] {
+  const tools: AnyTool[] = [writeTodosTool, readTodosTool, ...fileTools()];
+  if (subagents.length) tools.push(taskTool);
+  if (skills.length) tools.push(loadSkillTool);
+  for (const tool of extra) {
+    const at = tools.findIndex((t) => t.name === tool.name);
+    // A user tool with a built-in's name replaces the built-in.
+    if (at >= 0) tools[at] = tool;
+    else tools.push(tool);
+  }
+  return tools;
+}

@@ -1,0 +1,186 @@
+/**
+ * The loop of one run: model call → stream → tool calls → results back → until a final answer,
+ * a limit, an error or a cancel. Subagent runs use the same loop one level down.
+ */
+import type { FileBackend } from '../backends/types';
+import type { ModelPrice } from '../model/pricing';
+import type { RetryPolicy } from '../model/retry';
+import type { ChatMessage, ChatModel, ChatRequest } from '../model/types';
+import { ToolError, toolSpec, type AnyTool, type Todo, type ToolServices } from '../tools/types';
+import type { RunEmitter } from './emitter';
+import { errorCode, errorMessage, isAbort, isReported, markReported, RunCancelledError } from './errors';
+import { GateKeeper } from './gates';
+import type { GuardrailManager } from '../guardrails/manager';
+import { callModel } from './modelCall';
+import { systemPrompt } from './prompt';
+import { readSkill, type Skill } from './skills';
+import { runToolCalls } from './toolRunner';
+import type { RunResult, SubagentConfig } from './types';
+import type { RunStatus } from '../events';
+import type { IdSource } from '../clock';
+
+/** Everything one run (top-level or subagent) needs, resolved. */
+export interface RunSetup {
+  agentName: string;
+  model: ChatModel;
+  instructions?: string;
+  tools: AnyTool[];
+  subagents: SubagentConfig[];
+  skills: Skill[];
+  maxIterations: number;
+  temperature?: number;
+  maxTokens?: number;
+  prices: (model: string) => ModelPrice | undefined;
+  retry: RetryPolicy;
+  backend: FileBackend;
+  workingDir: string;
+  guardrails?: GuardrailManager;
+  signal: AbortSignal;
+  random: () => number;
+  ids: IdSource;
+  emitter: RunEmitter;
+  root: RunEmitter;
+  depth: number;
+  parentToolCallId?: string;
+  history: ChatMessage[];
+  /** Reported as non-fatal `error` events right after `run_start`. */
+  warnings?: { message: string; code: string }[];
+}
+
+export async function executeRun(setup: RunSetup, prompt: string): Promise<RunResult> {
+  const { emitter } = setup;
+  const toolsByName = new Map(setup.tools.map((t) => [t.name, t]));
+  const gates = new GateKeeper(emitter, setup.root, setup.guardrails, setup.agentName, setup.maxIterations);
+  let todos: Todo[] = [];
+  const services: ToolServices = {
+    readTodos: () => todos,
+    writeTodos: (next) => void (todos = next),
+    listSubagents: () => setup.subagents.map(({ name, description }) => ({ name, description })),
+    runSubagent: (name, task, toolCallId) => runSubagent(setup, name, task, toolCallId),
+    loadSkill: (name, file) => {
+      const skill = setup.skills.find((s) => s.name === name);
+      if (!skill) throw new ToolError(`unknown skill "${name}"; available: ${setup.skills.map((s) => s.name).join(', ') || 'none'}`);
+      return readSkill(skill, file);
+    },
+  };
+  const system = systemPrompt({
+    agentName: setup.agentName,
+    workingDir: setup.workingDir,
+    instructions: setup.instructions,
+    toolNames: new Set(toolsByName.keys()),
+    subagents: setup.subagents,
+    skills: setup.skills,
+  });
+  const messages: ChatMessage[] = [{ role: 'system', content: system }, ...setup.history, { role: 'user', content: prompt }];
+  const specs = setup.tools.map(toolSpec);
+
+  emitter.emit('run_start', {
+    agentName: setup.agentName,
+    prompt,
+    model: setup.model.modelName,
+    maxIterations: setup.maxIterations,
+    depth: setup.depth,
+    parentToolCallId: setup.parentToolCallId,
+  });
+  for (const w of setup.warnings ?? []) emitter.emit('error', { ...w, fatal: false });
+
+  let status: RunStatus = 'completed';
+  let output = '';
+  let failure: Error | undefined;
+  let step = 0;
+  try {
+    for (;;) {
+      if (setup.signal.aborted) throw new RunCancelledError();
+      await gates.beforeModelCall();
+      step++;
+      emitter.emit('step_start', { step });
+      const request: ChatRequest = {
+        model: setup.model.modelName,
+        messages: [...messages],
+        tools: specs.length ? specs : undefined,
+        temperature: setup.temperature,
+        maxTokens: setup.maxTokens,
+      };
+      const answer = await callModel(
+        { model: setup.model, price: setup.prices(setup.model.modelName), retry: setup.retry, emitter, signal: setup.signal, random: setup.random },
+        request,
+        step,
+      );
+      messages.push({ role: 'assistant', content: answer.text || null, toolCalls: answer.toolCalls.length ? answer.toolCalls : undefined });
+
+      if (answer.toolCalls.length === 0) {
+        if (answer.finishReason === 'length') {
+          emitter.emit('error', { message: 'the model hit its output token limit; the answer may be cut off', code: 'model_output_truncated', fatal: false });
+        }
+        await gates.finalOutput(answer.text);
+        output = answer.text;
+        endStep(emitter, step, answer.usage, answer.costUsd, 0);
+        break;
+      }
+      if (answer.text) emitter.emit('partial_result', { step, text: answer.text });
+      const results = await runToolCalls({ tools: toolsByName, emitter, backend: setup.backend, signal: setup.signal, services, gates }, answer.toolCalls, step);
+      messages.push(...results);
+      const { totals } = emitter;
+      emitter.emit('progress', { step, iteration: totals.modelCalls, maxIterations: setup.maxIterations, usage: totals.usage, costUsd: totals.costUsd });
+      endStep(emitter, step, answer.usage, answer.costUsd, answer.toolCalls.length);
+    }
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    if (isAbort(error, setup.signal)) {
+      status = 'cancelled';
+      failure = error instanceof RunCancelledError ? error : new RunCancelledError();
+    } else {
+      status = gates.isFatal(error) ? 'stopped' : 'failed';
+      // Model errors were already reported by the model call; report the rest once here.
+      if (!isReported(error)) {
+        emitter.emit('error', { message: errorMessage(error), code: errorCode(error), fatal: true });
+        markReported(error);
+      }
+    }
+  }
+
+  const { totals } = emitter;
+  emitter.emit('run_end', {
+    status,
+    output: status === 'completed' ? output : undefined,
+    error: failure?.message,
+    usage: totals.usage,
+    costUsd: totals.costUsd,
+    steps: step,
+    durationMs: emitter.elapsedMs(),
+  });
+  return { runId: emitter.runId, status, output, error: failure, usage: totals.usage, costUsd: totals.costUsd, steps: step, messages: messages.slice(1), todos };
+}
+
+function endStep(emitter: RunEmitter, step: number, usage: RunResult['usage'], costUsd: number, toolCalls: number): void {
+  emitter.emit('step_end', { step, usage, costUsd, toolCalls });
+}
+
+async function runSubagent(parent: RunSetup, name: string, task: string, toolCallId: string): Promise<string> {
+  const config = parent.subagents.find((s) => s.name === name);
+  if (!config) throw new ToolError(`unknown subagent "${name}"`);
+  const tools = parent.tools.filter((t) => (config.tools ? config.tools.includes(t.name) : t.name !== 'task'));
+  const emitter = parent.emitter.child(parent.ids());
+  const result = await executeRun(
+    {
+      ...parent,
+      agentName: config.name,
+      model: config.model ?? parent.model,
+      instructions: config.instructions,
+      tools,
+      // A subagent cannot delegate further unless it was given the task tool explicitly.
+      subagents: tools.some((t) => t.name === 'task') ? parent.subagents : [],
+      maxIterations: config.maxIterations ?? parent.maxIterations,
+      emitter,
+      depth: parent.depth + 1,
+      parentToolCallId: toolCallId,
+      history: [],
+      warnings: [],
+    },
+    task,
+  );
+  if (result.status === 'completed') return result.output || '(the subagent finished without a report)';
+  // Cancels and hard limits stop the whole tree; other failures are the parent model's to handle.
+  if (result.status === 'cancelled' || result.status === 'stopped') throw result.error;
+  throw new ToolError(`subagent "${name}" failed: ${result.error?.message ?? 'unknown error'}`);
+}

@@ -1,0 +1,130 @@
+/**
+ * Runs one step's tool calls. Bad JSON, unknown tools, invalid arguments and tool exceptions become
+ * error results the model sees, never a crash. Read-only tools (and subagents) run in parallel;
+ * a side-effecting call runs alone, in the order the model gave.
+ */
+import type { z } from 'zod';
+import type { FileBackend } from '../backends/types';
+import type { ChatMessage, ToolCall } from '../model/types';
+import { ToolError, type AnyTool, type ToolServices } from '../tools/types';
+import type { RunEmitter } from './emitter';
+import { errorMessage, isAbort } from './errors';
+import type { GateKeeper } from './gates';
+
+/** Tool output beyond this many characters is cut, so one huge result cannot flood the context. */
+const maxResultChars = 100_000;
+
+export interface ToolRunContext {
+  tools: ReadonlyMap<string, AnyTool>;
+  emitter: RunEmitter;
+  backend: FileBackend;
+  signal: AbortSignal;
+  services: ToolServices;
+  gates: GateKeeper;
+}
+
+interface PreparedCall {
+  call: ToolCall;
+  tool?: AnyTool;
+  args: unknown;
+  /** Set when the call cannot run; this is what the model is told. */
+  problem?: string;
+}
+
+export async function runToolCalls(ctx: ToolRunContext, calls: ToolCall[], step: number): Promise<ChatMessage[]> {
+  const prepared = calls.map((call) => prepare(ctx, call));
+  const results = new Map<string, string>();
+  for (const batch of batches(prepared)) {
+    // Check every call of a batch before any of it runs, so a strict guardrail stops it whole.
+    for (const p of batch) await ctx.gates.beforeToolCall(p.call.name, p.args);
+    const outcomes = await Promise.all(batch.map((p) => execute(ctx, p, step)));
+    batch.forEach((p, i) => results.set(p.call.id, outcomes[i]!));
+  }
+  return calls.map((call) => ({ role: 'tool', toolCallId: call.id, content: results.get(call.id)! }));
+}
+
+function prepare(ctx: ToolRunContext, call: ToolCall): PreparedCall {
+  const tool = ctx.tools.get(call.name);
+  if (!tool) {
+    const known = [...ctx.tools.keys()].join(', ');
+    return { call, args: call.arguments, problem: `unknown tool "${call.name}"; available tools: ${known}` };
+  }
+  let raw: unknown;
+  try {
+    raw = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);
+  } catch (error) {
+    return { call, tool, args: call.arguments, problem: `the arguments for ${call.name} are not valid JSON (${errorMessage(error)}); send a JSON object` };
+  }
+  const parsed = (tool.parameters as z.ZodType).safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.length ? i.path.join('.') : '(arguments)'}: ${i.message}`)
+      .join('; ');
+    return { call, tool, args: raw, problem: `invalid arguments for ${call.name}: ${issues}` };
+  }
+  return { call, tool, args: parsed.data };
+}
+
+/** Consecutive parallel-safe calls form one batch; any other call is a batch of its own. */
+function* batches(prepared: PreparedCall[]): Generator<PreparedCall[]> {
+  let batch: PreparedCall[] = [];
+  for (const p of prepared) {
+    if (isParallelSafe(p)) {
+      batch.push(p);
+      continue;
+    }
+    if (batch.length) yield batch;
+    batch = [];
+    yield [p];
+  }
+  if (batch.length) yield batch;
+}
+
+const isParallelSafe = (p: PreparedCall) => p.problem !== undefined || p.tool!.readOnly || p.tool!.name === 'task';
+
+async function execute(ctx: ToolRunContext, p: PreparedCall, step: number): Promise<string> {
+  const { call } = p;
+  ctx.emitter.emit('tool_start', { step, toolCallId: call.id, name: call.name, args: p.args });
+  const started = ctx.emitter.clock.now();
+  const end = (ok: boolean, result: string) => {
+    ctx.emitter.emit('tool_end', { step, toolCallId: call.id, name: call.name, ok, result, durationMs: ctx.emitter.clock.now() - started });
+    return result;
+  };
+  if (p.problem !== undefined) return end(false, `Error: ${p.problem}`);
+  try {
+    const output = await p.tool!.execute(p.args, {
+      backend: ctx.backend,
+      signal: ctx.signal,
+      runId: ctx.emitter.runId,
+      toolCallId: call.id,
+      services: ctx.services,
+      reportProgress: (message) => reportToolProgress(ctx, step, message),
+    });
+    return end(true, capResult(output));
+  } catch (error) {
+    if (isAbort(error, ctx.signal) || ctx.gates.isFatal(error)) {
+      end(false, `Error: ${errorMessage(error)}`);
+      throw error;
+    }
+    const message = error instanceof ToolError ? errorMessage(error) : `${call.name} failed: ${errorMessage(error)}`;
+    return end(false, `Error: ${message}`);
+  }
+}
+
+function reportToolProgress(ctx: ToolRunContext, step: number, message: string): void {
+  const { totals } = ctx.emitter;
+  ctx.emitter.emit('progress', {
+    step,
+    iteration: totals.modelCalls,
+    maxIterations: ctx.gates.maxIterations,
+    usage: totals.usage,
+    costUsd: totals.costUsd,
+    message,
+  });
+}
+
+function capResult(output: string): string {
+  if (output.length <= maxResultChars) return output;
+  return `${output.slice(0, maxResultChars)}\n… [${output.length - maxResultChars} more characters cut; ask for a smaller part]`;
+}

@@ -1,0 +1,80 @@
+/** The public shapes of a deep agent: what you build it with, what a run needs, what it returns. */
+import type { FileBackend } from '../backends/types';
+import type { Clock, IdSource } from '../clock';
+import type { RunEventListener, RunStatus, Usage } from '../events';
+import type { GuardrailManager } from '../guardrails/manager';
+import type { PriceTable } from '../model/pricing';
+import type { RetryPolicy } from '../model/retry';
+import type { ChatMessage, ChatModel } from '../model/types';
+import type { AnyTool, Todo } from '../tools/types';
+
+export interface SubagentConfig {
+  name: string;
+  /** Shown to the parent model so it knows when to delegate. */
+  description: string;
+  instructions: string;
+  /** Names of the tools it may use (default: all of the parent's except `task`). */
+  tools?: string[];
+  /** Default: the parent's model. */
+  model?: ChatModel;
+  maxIterations?: number;
+}
+
+export interface DeepAgentOptions {
+  model: ChatModel;
+  /** Shown in events, traces and the UI (default "deep-agent"). */
+  name?: string;
+  /** Added to the built-in deep-agent system prompt. */
+  instructions?: string;
+  /** Extra tools besides the built-in planning, file, subagent and skill tools. */
+  tools?: AnyTool[];
+  subagents?: SubagentConfig[];
+  /** The general-purpose subagent is on unless this is false. */
+  generalPurposeSubagent?: boolean;
+  /** Model calls per run before it stops (default 50). */
+  maxIterations?: number;
+  temperature?: number;
+  maxTokens?: number;
+  /** Merged over the default price table. */
+  prices?: PriceTable;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface TraceSink {
+  onEvent: RunEventListener;
+}
+
+export interface DeepAgentDeps {
+  backend: FileBackend;
+  /** Shown to the model as the working directory (default "/"). */
+  workingDir?: string;
+  /** Directories on disk holding skills (folders with a SKILL.md). */
+  skillsDirs?: string[];
+  /** Subagents for this run, in addition to the agent's own. */
+  subagents?: SubagentConfig[];
+  /** Receives every event of the run (a Tracer). */
+  tracer?: TraceSink;
+  guardrails?: GuardrailManager;
+  signal?: AbortSignal;
+  /** Receives every event of the run, subagents included. */
+  onEvent?: RunEventListener;
+  /** Earlier messages of the conversation (follow-ups), after the system prompt. */
+  history?: ChatMessage[];
+  clock?: Clock;
+  ids?: IdSource;
+  /** For retry jitter; inject for exact replays. */
+  random?: () => number;
+}
+
+export interface RunResult {
+  runId: string;
+  status: RunStatus;
+  /** The final answer (empty unless completed). */
+  output: string;
+  error?: Error;
+  usage: Usage;
+  costUsd: number;
+  steps: number;
+  messages: ChatMessage[];
+  todos: Todo[];
+}
