@@ -2,7 +2,8 @@
 
 export type SpanKind = 'run' | 'step' | 'model_call' | 'tool_call';
 
-export type AttributeValue = string | number | boolean;
+/** As in OpenTelemetry: a primitive, or a list of strings (e.g. gen_ai.response.finish_reasons). */
+export type AttributeValue = string | number | boolean | string[];
 
 export interface Span {
   traceId: string;

@@ -1,0 +1,24 @@
+/** The public API of the agent core. */
+export { createDeepAgent, type DeepAgent } from './agent/createDeepAgent';
+export type { DeepAgentDeps, DeepAgentOptions, RunResult, SubagentConfig, TraceSink } from './agent/types';
+export { MaxIterationsError, RunCancelledError } from './agent/errors';
+export { generalPurposeSubagent } from './agent/subagents';
+export { discoverSkills, parseSkillFile, type Skill } from './agent/skills';
+export { runStream, streamText, streamToolCalls, type RunStream, type ToolEvent } from './stream';
+export * from './events';
+export { systemClock, randomIds, sequentialIds, type Clock, type IdSource } from './clock';
+
+export type { ChatModel, ChatMessage, ChatRequest, ModelChunk, ToolCall, ToolSpec } from './model/types';
+export { ModelError } from './model/types';
+export { OpenAICompatibleModel, type OpenAICompatibleOptions } from './model/openai';
+export { defaultPrices, findPrice, costOf, type ModelPrice, type PriceTable } from './model/pricing';
+export { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './model/retry';
+export { RecordingModel, ReplayModel, ReplayMissError, withRecordReplay } from './model/recordReplay';
+export { requestKey } from './model/canonical';
+export { FixtureError, readFixture, writeFixture, type Fixture, type Recording } from './model/fixture';
+
+export { defineTool, toolSpec, ToolError, type AnyTool, type ToolContext, type ToolDefinition, type Todo } from './tools/types';
+export { fileTools } from './tools/files';
+export * from './backends';
+export * from './guardrails';
+export * from './tracing';
