@@ -1,0 +1,29 @@
+/** The small project the demo task works on. */
+export const demoFiles: Record<string, string> = {
+  'README.md': '# shop\n\nA tiny shopping-cart library used by the deep-agent demo.\n',
+  'src/cart.ts': [
+    "import type { Item } from './item';",
+    '',
+    'export function total(items: Item[]): number {',
+    '  // TODO: apply discount codes',
+    '  const sum = items.reduce((acc, item) => acc + item.price * item.quantity, 0);',
+    '  // TODO: round totals to whole cents',
+    '  return sum;',
+    '}',
+    '',
+  ].join('\n'),
+  'src/item.ts': ['export interface Item {', '  name: string;', '  price: number;', '  quantity: number;', '}', ''].join('\n'),
+  'src/user.ts': [
+    'export function isValidEmail(email: string): boolean {',
+    '  // TODO: validate email addresses properly',
+    "  return email.includes('@');",
+    '}',
+    '',
+  ].join('\n'),
+};
+
+export const demoPrompt =
+  'Find every TODO comment in this project and write them to TODO.md as a checklist grouped by file, with a one-line summary at the top. Have a subagent double-check the list.';
+
+/** The model name the demo fixture was recorded with. */
+export const demoModel = 'demo-model';

@@ -1,0 +1,76 @@
+/** `deep-agent`: the headless shell over the agent core. */
+import { Command, CommanderError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { runDemo } from './demo';
+import { modelFromOptions } from './model';
+import { collect, positiveInteger, positiveNumber, url, UsageError, type RunOptions } from './options';
+import { runTask, type CliIO } from './runTask';
+
+declare const PACKAGE_VERSION: string | undefined;
+const version = typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : 'dev';
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('deep-agent')
+    .description('Run deep agents (planning, files, subagents, skills) against any OpenAI-compatible model.')
+    .version(version)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
+
+  program
+    .command('run')
+    .description('run a task in a workspace')
+    .argument('<prompt>', 'the task')
+    .option('--workspace <dir>', 'root of the file tools', process.cwd())
+    .option('--base-url <url>', 'OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (env DEEP_AGENT_BASE_URL)', url('--base-url'))
+    .option('--model <name>', 'model name (env DEEP_AGENT_MODEL)')
+    .option('--api-key-env <name>', 'environment variable holding the API key', 'OPENAI_API_KEY')
+    .option('--events', 'print every event as one JSON object per line on stdout', false)
+    .option('--record <file>', 'record model calls to this fixture file')
+    .option('--replay <file>', 'answer model calls from this fixture file')
+    .option('--strict', 'with --replay: fail on a call the fixture lacks instead of calling the model', false)
+    .option('--max-iterations <n>', 'stop after this many model calls', positiveInteger('--max-iterations'))
+    .option('--max-tokens <n>', 'stop when the run has used this many tokens', positiveInteger('--max-tokens'))
+    .option('--max-cost <usd>', 'stop when the run has cost this many US dollars', positiveNumber('--max-cost'))
+    .option('--timeout <seconds>', 'stop after this many seconds', positiveNumber('--timeout'))
+    .option('--permissive', 'budgets warn instead of stopping the run', false)
+    .option('--skills <dir>', 'a directory of skills (repeatable)', collect, [])
+    .option('--trace <file>', 'write trace spans to this JSONL file')
+    .option('--trace-console', 'print trace spans on stderr', false)
+    .addOption(new Option('--otlp <url>', 'export traces over OTLP/HTTP, e.g. http://127.0.0.1:4318/v1/traces').argParser(url('--otlp')))
+    .action(async (prompt: string, raw: RunOptions) => {
+      const options = { ...raw, workspace: resolve(raw.workspace) };
+      exitCode = await runTask(prompt, options, modelFromOptions(options, io.env), io);
+    });
+
+  program
+    .command('demo')
+    .description('run a demo task from a bundled recording (no model needed)')
+    .option('--workspace <dir>', 'where to create the demo workspace (default: a new temporary folder)')
+    .option('--events', 'print every event as one JSON object per line', false)
+    .action(async (raw: { workspace?: string; events: boolean }) => {
+      exitCode = await runDemo(raw, io);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UsageError) {
+      io.err.write(`deep-agent: ${error.message}\n`);
+      return 2;
+    }
+    io.err.write(`deep-agent: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
+  void main(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env, signal: controller.signal }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,65 @@
+/** The `run` command's options, checked once at the edge: a bad value is a one-line error naming the flag. */
+import { resolve } from 'node:path';
+
+export interface RunOptions {
+  workspace: string;
+  baseUrl?: string;
+  model?: string;
+  apiKeyEnv: string;
+  events: boolean;
+  record?: string;
+  replay?: string;
+  strict: boolean;
+  maxIterations?: number;
+  maxTokens?: number;
+  maxCost?: number;
+  timeout?: number;
+  skills: string[];
+  trace?: string;
+  traceConsole: boolean;
+  otlp?: string;
+  permissive: boolean;
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function positiveInteger(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a whole number above 0, got "${value}"`);
+    return n;
+  };
+}
+
+export function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a number above 0, got "${value}"`);
+    return n;
+  };
+}
+
+export function url(flag: string) {
+  return (value: string): string => {
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
+    } catch {
+      throw new UsageError(`${flag} must be an http(s) URL, got "${value}"`);
+    }
+    return value.replace(/\/+$/, '');
+  };
+}
+
+export const collect = (value: string, previous: string[]): string[] => [...previous, resolve(value)];
+
+/** Reads a key from the named variable; an empty variable counts as unset. */
+export function apiKeyFrom(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--api-key-env must be an environment variable name, got "${name}"`);
+  return env[name] || undefined;
+}

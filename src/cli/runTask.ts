@@ -1,0 +1,71 @@
+/** One CLI run: builds the agent, backend, guardrails and tracer from options, runs, reports. */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDeepAgent } from '../core/agent/createDeepAgent';
+import { FilesystemBackend } from '../core/backends/filesystem';
+import type { RunEvent } from '../core/events';
+import { budgetGuardrails } from '../core/guardrails/presets';
+import { GuardrailManager } from '../core/guardrails/manager';
+import type { ChatModel } from '../core/model/types';
+import { ConsoleTraceExporter } from '../core/tracing/exporters/console';
+import { JsonlTraceExporter } from '../core/tracing/exporters/jsonl';
+import { createOtelTraceExporter } from '../core/tracing/exporters/otelLazy';
+import { Tracer } from '../core/tracing/tracer';
+import type { TraceExporter } from '../core/tracing/types';
+import { UsageError, type RunOptions } from './options';
+import { readableView, type ViewStreams } from './view';
+
+export interface CliIO extends ViewStreams {
+  env: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+}
+
+/** The agent every CLI run uses, so a recorded run replays against the same prompt and tools. */
+export const cliAgent = (model: ChatModel, maxIterations?: number) =>
+  createDeepAgent({ name: 'deep-agent', model, maxIterations: maxIterations ?? 50 });
+
+export async function runTask(prompt: string, options: RunOptions, model: ChatModel, io: CliIO): Promise<number> {
+  if (!prompt.trim()) throw new UsageError('the task prompt is empty');
+  if (!existsSync(options.workspace) || !statSync(options.workspace).isDirectory()) {
+    throw new UsageError(`--workspace ${options.workspace} is not a directory`);
+  }
+  const guardrails = new GuardrailManager(
+    budgetGuardrails({ maxTokens: options.maxTokens, maxCostUsd: options.maxCost, timeoutMs: options.timeout && options.timeout * 1000 }),
+    { mode: options.permissive ? 'permissive' : 'strict' },
+  );
+  const tracer = await tracerFor(options, io);
+  const skillsDirs = [...options.skills];
+  const workspaceSkills = join(options.workspace, '.deep-agent', 'skills');
+  if (existsSync(workspaceSkills)) skillsDirs.push(workspaceSkills);
+
+  // A hard stop for --timeout too: a model call that hangs never reaches the next guardrail gate.
+  const timeout = options.timeout ? AbortSignal.timeout(options.timeout * 1000 + 2000) : undefined;
+  const signal = timeout ? AbortSignal.any([io.signal, timeout]) : io.signal;
+  const print = options.events ? (e: RunEvent) => void io.out.write(`${JSON.stringify(e)}\n`) : readableView(io);
+
+  const result = await cliAgent(model, options.maxIterations).execute(prompt, {
+    backend: new FilesystemBackend({ root: options.workspace }),
+    workingDir: '/',
+    skillsDirs,
+    guardrails,
+    tracer,
+    signal,
+    onEvent: print,
+  });
+  await tracer?.shutdown();
+
+  if (result.status === 'completed') return 0;
+  const why = timeout?.aborted ? `timed out after ${options.timeout} s` : result.error?.message ?? result.status;
+  io.err.write(`deep-agent: run ${result.status}: ${why}\n`);
+  return result.status === 'cancelled' && io.signal.aborted ? 130 : 1;
+}
+
+async function tracerFor(options: RunOptions, io: CliIO): Promise<Tracer | undefined> {
+  const exporters: TraceExporter[] = [];
+  if (options.traceConsole) exporters.push(new ConsoleTraceExporter({ stream: io.err }));
+  if (options.trace) exporters.push(new JsonlTraceExporter({ path: options.trace }));
+  if (options.otlp) exporters.push(await createOtelTraceExporter({ url: options.otlp }));
+  if (exporters.length === 0) return undefined;
+  return new Tracer({ exporters, onExporterError: (name, error) => io.err.write(`deep-agent: trace exporter ${name} failed and was turned off: ${String(error)}\n`) });
+}

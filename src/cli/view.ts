@@ -1,0 +1,105 @@
+/**
+ * The readable view of a run: the model's text as it streams and one line per tool call on stdout,
+ * a status line (iteration, tokens, cost) on stderr — rewritten in place on a terminal.
+ */
+import type { Writable } from 'node:stream';
+import type { RunEvent } from '../core/events';
+
+export interface ViewStreams {
+  out: Writable & { isTTY?: boolean };
+  err: Writable & { isTTY?: boolean };
+}
+
+export function readableView({ out, err }: ViewStreams): (event: RunEvent) => void {
+  const depthOf = new Map<string, number>();
+  const live = err.isTTY === true;
+  let midLine = false;
+  let status = '';
+
+  const clearStatus = () => {
+    if (live && status) err.write('\r\x1b[K');
+  };
+  const showStatus = () => {
+    if (live && status) err.write(status);
+  };
+  const line = (text: string) => {
+    clearStatus();
+    if (midLine) out.write('\n');
+    midLine = false;
+    out.write(`${text}\n`);
+    showStatus();
+  };
+
+  return (event) => {
+    const depth = depthOf.get(event.runId) ?? 0;
+    const pad = '  '.repeat(depth);
+    switch (event.type) {
+      case 'run_start':
+        depthOf.set(event.runId, event.data.depth);
+        if (event.data.depth > 0) line(`${'  '.repeat(event.data.depth)}┌ subagent ${event.data.agentName}`);
+        break;
+      case 'llm_chunk':
+        // Subagents' text is their own working; the parent sees their report as a tool result.
+        if (depth > 0) break;
+        clearStatus();
+        out.write(event.data.text);
+        midLine = !event.data.text.endsWith('\n');
+        showStatus();
+        break;
+      case 'tool_start':
+        if (event.data.name === 'write_todos' && isTodoArgs(event.data.args)) {
+          line(`${pad}→ plan`);
+          for (const todo of event.data.args.todos) line(`${pad}  ${todoMark[todo.status] ?? '[ ]'} ${todo.content}`);
+          break;
+        }
+        line(`${pad}→ ${event.data.name} ${summarize(event.data.args)}`);
+        break;
+      case 'tool_end':
+        if (!event.data.ok) line(`${pad}  ✗ ${firstLine(event.data.result)}`);
+        break;
+      case 'guardrail':
+        line(`${pad}! guardrail ${event.data.guardrail} ${event.data.action}: ${event.data.message}`);
+        break;
+      case 'error':
+        line(`${pad}${event.data.fatal ? '✗' : '!'} ${event.data.message}`);
+        break;
+      case 'progress':
+        if (depth > 0) break;
+        status = `[step ${event.data.iteration}/${event.data.maxIterations} · ${event.data.usage.totalTokens.toLocaleString('en-US')} tokens · $${event.data.costUsd.toFixed(4)}]`;
+        if (live) {
+          err.write(`\r\x1b[K${status}`);
+        } else {
+          err.write(`${status}\n`);
+        }
+        break;
+      case 'run_end':
+        if (event.data.status !== 'completed' || depth > 0) {
+          if (depth > 0) line(`${pad}└ ${event.data.status}`);
+          break;
+        }
+        clearStatus();
+        status = '';
+        if (midLine) out.write('\n');
+        midLine = false;
+        err.write(`✓ completed in ${event.data.steps} steps · ${event.data.usage.totalTokens.toLocaleString('en-US')} tokens · $${event.data.costUsd.toFixed(4)} · ${(event.data.durationMs / 1000).toFixed(1)} s\n`);
+        break;
+    }
+  };
+}
+
+const todoMark: Record<string, string> = { pending: '[ ]', in_progress: '[~]', completed: '[x]' };
+
+function isTodoArgs(args: unknown): args is { todos: { content: string; status: string }[] } {
+  return typeof args === 'object' && args !== null && Array.isArray((args as { todos?: unknown }).todos);
+}
+
+function summarize(args: unknown): string {
+  if (typeof args !== 'object' || args === null) return firstLine(String(args)).slice(0, 80);
+  const entries = Object.entries(args as Record<string, unknown>).map(([key, value]) => {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return `${key}=${firstLine(text ?? '').slice(0, 40)}${(text ?? '').length > 40 ? '…' : ''}`;
+  });
+  return entries.join(' ');
+}
+
+const firstLine = (text: string) => text.split('\n', 1)[0]!;
