@@ -118,3 +118,12 @@ test('Retry-After in seconds, as a date, and retry-after-ms', () => {
   assert.equal(retryAfterMs(new Headers({ 'retry-after': 'soon' }), now), undefined);
   assert.equal(retryAfterMs(undefined, now), undefined);
 });
+
+test('many calls on one run signal leave no abort listeners behind', async (t) => {
+  const { getEventListeners } = await import('node:events');
+  const server = await scriptedServer(t, () => ({ text: 'ok' }));
+  const model = modelFor(server);
+  const run = new AbortController();
+  for (let i = 0; i < 15; i++) await collect(model.stream({ model: 'm', messages: [] }, { signal: run.signal }));
+  assert.equal(getEventListeners(run.signal, 'abort').length, 0);
+});

@@ -39,6 +39,12 @@ export class OpenAICompatibleModel implements ChatModel {
 
   async *stream(request: ChatRequest, options: ChatCallOptions = {}): AsyncIterable<ModelChunk> {
     let finished = false;
+    // The client leaves a listener on the signal it is given; a per-call signal keeps a long run's
+    // signal from collecting one per model call.
+    const call = new AbortController();
+    const forwardAbort = () => call.abort(options.signal?.reason);
+    if (options.signal?.aborted) forwardAbort();
+    options.signal?.addEventListener('abort', forwardAbort, { once: true });
     try {
       const stream = await this.#client.chat.completions.create(
         {
@@ -54,7 +60,7 @@ export class OpenAICompatibleModel implements ChatModel {
           stream: true,
           stream_options: { include_usage: true },
         },
-        { signal: options.signal },
+        { signal: call.signal },
       );
       for await (const chunk of stream) {
         for (const piece of fromOpenAIChunk(chunk)) {
@@ -64,6 +70,8 @@ export class OpenAICompatibleModel implements ChatModel {
       }
     } catch (error) {
       throw toModelError(error, options.signal);
+    } finally {
+      options.signal?.removeEventListener('abort', forwardAbort);
     }
     // The client ends an aborted stream quietly; the caller must still learn it was cancelled.
     if (options.signal?.aborted) throw toModelError(options.signal.reason, options.signal);

@@ -1,0 +1,15 @@
+// Runs every benchmark (bench/*.bench.ts) in its own process; each prints one JSON object per line.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+
+const only = process.argv[2];
+const files = readdirSync('bench').filter((f) => f.endsWith('.bench.ts') && (!only || f.startsWith(only))).sort();
+let failed = false;
+for (const file of files) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', `bench/${file}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) {
+    console.error(`bench/run.mjs: ${file} exited with ${result.status}`);
+    failed = true;
+  }
+}
+process.exit(failed ? 1 : 0);
