@@ -1,16 +1,27 @@
-// Runs the test suites with Node's test runner (TypeScript through tsx).
-// `node test/run.mjs` runs everything; `node test/run.mjs unit` only the fast suites under test/core and test/cli.
+// `npm test`: installs dependencies when they are missing, type-checks, then runs every test suite
+// with Node's test runner (TypeScript through tsx). `node test/run.mjs unit` runs only the unit suites.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const suites = { unit: ['test/core', 'test/cli'] };
 const only = process.argv[2];
-const roots = only ? suites[only] : suites.unit;
+const roots = only ? suites[only] : Object.values(suites).flat();
 if (!roots) {
   console.error(`test/run.mjs: unknown suite "${only}" (known: ${Object.keys(suites).join(', ')})`);
   process.exit(2);
 }
+
+const run = (command, args) => {
+  const result = spawnSync(command, args, { stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+};
+
+if (!existsSync('node_modules/tsx')) {
+  console.log('test/run.mjs: dependencies are missing; running npm ci first');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
 
 const find = (dir) =>
   readdirSync(dir).flatMap((name) => {
@@ -18,15 +29,9 @@ const find = (dir) =>
     if (statSync(path).isDirectory()) return find(path);
     return name.endsWith('.test.ts') ? [path] : [];
   });
-
 const files = roots.flatMap(find).sort();
 if (files.length === 0) {
   console.error('test/run.mjs: no test files found');
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
-  { stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files]);

@@ -66,7 +66,8 @@ test('run --events completes a multi-step task with output a program can parse l
   assert.equal(events[0]!.type, 'run_start');
   assert.equal(events.at(-1)!.type, 'run_end');
   assert.equal(events.at(-1)!.runId, top);
-  assert.equal(events.at(-1)!.type === 'run_end' && events.at(-1)!.data.status, 'completed');
+  const end = events.at(-1)!;
+  assert.equal(end.type === 'run_end' && end.data.status, 'completed');
   const tools = events.filter((e) => e.type === 'tool_start').map((e) => e.type === 'tool_start' && e.data.name);
   for (const name of ['write_todos', 'grep', 'write_file', 'task', 'read_file', 'edit_file']) assert.ok(tools.includes(name), `${name} called`);
   assert.ok(events.some((e) => e.parentRunId === top && e.type === 'run_start'), 'a subagent run nested in the stream');

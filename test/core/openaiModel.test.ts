@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { OpenAICompatibleModel, retryAfterMs } from '../../src/core/model/openai';
@@ -120,7 +121,6 @@ test('Retry-After in seconds, as a date, and retry-after-ms', () => {
 });
 
 test('many calls on one run signal leave no abort listeners behind', async (t) => {
-  const { getEventListeners } = await import('node:events');
   const server = await scriptedServer(t, () => ({ text: 'ok' }));
   const model = modelFor(server);
   const run = new AbortController();

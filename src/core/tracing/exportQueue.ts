@@ -30,6 +30,8 @@ export class ExportQueue {
   private readonly onExporterError: ExporterErrorHandler;
   private readonly exportTimeoutMs: number;
   private pending: Span[] = [];
+  /** Best-effort shutdowns of dropped exporters, so they release files and sockets. */
+  private readonly retiring: Promise<void>[] = [];
   private scheduled: ReturnType<typeof setImmediate> | undefined;
 
   constructor(exporters: readonly TraceExporter[], options: ExportQueueOptions = {}) {
@@ -61,6 +63,7 @@ export class ExportQueue {
     await this.flush();
     await Promise.all(this.lanes.map((lane) => this.callOnce(lane, 'shutdown')));
     for (const lane of this.lanes) lane.dropped = true;
+    await Promise.all(this.retiring);
   }
 
   private readonly dispatch = (): void => {
@@ -93,17 +96,24 @@ export class ExportQueue {
       const result = lane.exporter[method]?.();
       if (result !== undefined) await this.withTimeout(result, lane.exporter.name, method);
     } catch (error) {
-      this.drop(lane, error);
+      this.drop(lane, error, method);
     }
   }
 
-  private drop(lane: ExporterLane, error: unknown): void {
+  private drop(lane: ExporterLane, error: unknown, failedIn: 'export' | 'flush' | 'shutdown' = 'export'): void {
     if (lane.dropped) return;
     lane.dropped = true;
     try {
       this.onExporterError(lane.exporter.name, error);
     } catch {
       // A failing error handler must not take the tracer down with it.
+    }
+    if (failedIn !== 'shutdown' && lane.exporter.shutdown) {
+      const exporter = lane.exporter;
+      const retired = Promise.resolve()
+        .then(() => this.withTimeout(exporter.shutdown!(), exporter.name, 'shutdown'))
+        .catch(() => undefined); // already reported once
+      this.retiring.push(retired);
     }
   }
 

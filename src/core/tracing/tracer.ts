@@ -3,6 +3,7 @@
  * `onEvent` is on the agent's hot path (every streamed token), so it only updates a few maps;
  * finished spans go to an ExportQueue that exports them later, off that path.
  */
+import { systemClock, type Clock } from '../clock';
 import type { RunEvent, RunEventData } from '../events';
 import { DeepAgentAttr, GenAiAttr } from './attributes';
 import { ExportQueue, type ExporterErrorHandler } from './exportQueue';
@@ -24,6 +25,8 @@ export interface TracerOptions {
   exporters?: readonly TraceExporter[];
   /** Where trace and span ids come from; random by default, sequentialTraceIds() for replays. */
   ids?: TraceIdSource;
+  /** Only for spans still open at shutdown (events carry their own times). Default: system clock. */
+  clock?: Clock;
   /** Told once about an exporter that threw, rejected or timed out; it is then dropped. Default: one line on stderr. */
   onExporterError?: ExporterErrorHandler;
   /** Length of prompt / output / tool argument previews in attributes; 0 leaves them out. Default 80. */
@@ -72,12 +75,14 @@ export class Tracer {
   private readonly runs = new Map<string, OpenRun>();
   private readonly queue: ExportQueue;
   private readonly ids: TraceIdSource;
+  private readonly clock: Clock;
   private readonly previewChars: number;
   private ignored = 0;
   private stopped = false;
 
   constructor(options: TracerOptions = {}) {
     this.ids = options.ids ?? randomTraceIds();
+    this.clock = options.clock ?? systemClock;
     this.previewChars = options.previewChars ?? 80;
     this.queue = new ExportQueue(options.exporters ?? [], {
       onExporterError: options.onExporterError,
@@ -120,7 +125,7 @@ export class Tracer {
   async shutdown(): Promise<void> {
     if (!this.stopped) {
       this.stopped = true;
-      const now = Date.now();
+      const now = this.clock.now();
       for (const run of this.runs.values()) this.closeRun(run, now, 'tracer shutdown', unfinished(run.span, 'tracer shutdown'));
       this.runs.clear();
     }
