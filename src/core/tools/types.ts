@@ -58,5 +58,18 @@ export class ToolError extends Error {
 export function toolSpec(tool: AnyTool): ToolSpec {
   const schema = z.toJSONSchema(tool.parameters, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
   delete schema.$schema;
-  return { name: tool.name, description: tool.description, parameters: schema };
+  return { name: tool.name, description: tool.description, parameters: withoutSafeIntegerBounds(schema) as Record<string, unknown> };
+}
+
+/** zod's `.int()` adds ±2^53 bounds that tell the model nothing and cost tokens on every call. */
+function withoutSafeIntegerBounds(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutSafeIntegerBounds);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'maximum' && value === Number.MAX_SAFE_INTEGER) continue;
+    if (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) continue;
+    out[key] = withoutSafeIntegerBounds(value);
+  }
+  return out;
 }
