@@ -294,3 +294,19 @@ test('follow-ups carry the earlier conversation', async (t) => {
   const roles = server.requests[1]!.body.messages.map((m) => `${m.role}:${m.content}`);
   assert.deepEqual(roles.slice(1), ['user:one', 'assistant:first', 'user:two']);
 });
+
+test('several task calls in one reply run their subagents in parallel', async (t) => {
+  const server = await scriptedServer(t, (body) => {
+    const sub = body.messages[0]!.content!.startsWith('You are general-purpose');
+    if (sub) return { text: `report on ${body.messages.at(-1)!.content}`, latencyMs: 20 };
+    const done = body.messages.some((m) => m.role === 'tool');
+    return done
+      ? { text: 'merged' }
+      : { toolCalls: ['a', 'b'].map((topic) => ({ name: 'task', arguments: { subagent_type: 'general-purpose', description: topic } })) };
+  });
+  const log = eventLog();
+  await createDeepAgent({ model: modelFor(server) }).run('research a and b', { backend: new StateBackend(), onEvent: log.onEvent });
+  const order = log.events.filter((e) => e.parentRunId && (e.type === 'run_start' || e.type === 'run_end')).map((e) => e.type);
+  assert.deepEqual(order, ['run_start', 'run_start', 'run_end', 'run_end']);
+  assert.deepEqual(log.toolResultsInCallOrder().map((r) => r.result), ['report on a', 'report on b']);
+});

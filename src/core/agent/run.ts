@@ -114,7 +114,7 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
         }
         await gates.finalOutput(answer.text);
         output = answer.text;
-        endStep(emitter, step, answer.usage, answer.costUsd, 0);
+        emitter.emit('step_end', { step, usage: answer.usage, costUsd: answer.costUsd, toolCalls: 0 });
         break;
       }
       if (answer.text) emitter.emit('partial_result', { step, text: answer.text });
@@ -122,7 +122,7 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
       messages.push(...results);
       const { totals } = emitter;
       emitter.emit('progress', { step, iteration: totals.modelCalls, maxIterations: setup.maxIterations, usage: totals.usage, costUsd: totals.costUsd });
-      endStep(emitter, step, answer.usage, answer.costUsd, answer.toolCalls.length);
+      emitter.emit('step_end', { step, usage: answer.usage, costUsd: answer.costUsd, toolCalls: answer.toolCalls.length });
     }
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
@@ -150,10 +150,6 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
     durationMs: emitter.elapsedMs(),
   });
   return { runId: emitter.runId, status, output, error: failure, usage: totals.usage, costUsd: totals.costUsd, steps: step, messages: messages.slice(1), todos };
-}
-
-function endStep(emitter: RunEmitter, step: number, usage: RunResult['usage'], costUsd: number, toolCalls: number): void {
-  emitter.emit('step_end', { step, usage, costUsd, toolCalls });
 }
 
 async function runSubagent(parent: RunSetup, name: string, task: string, toolCallId: string): Promise<string> {

@@ -20,6 +20,7 @@ export const taskTool = defineTool({
     description: z.string().min(1).describe('The complete task, with everything the subagent needs to know'),
   }),
   readOnly: false,
+  parallel: true,
   async execute({ subagent_type, description }, ctx) {
     const known = ctx.services.listSubagents();
     if (!known.some((s) => s.name === subagent_type)) {

@@ -1,7 +1,7 @@
 /**
  * Runs one step's tool calls. Bad JSON, unknown tools, invalid arguments and tool exceptions become
- * error results the model sees, never a crash. Read-only tools (and subagents) run in parallel;
- * a side-effecting call runs alone, in the order the model gave.
+ * error results the model sees, never a crash. Parallel-safe calls (read-only tools, subagents) run
+ * together; any other call runs alone, in the order the model gave.
  */
 import type { z } from 'zod';
 import type { FileBackend } from '../backends/types';
@@ -81,7 +81,7 @@ function* batches(prepared: PreparedCall[]): Generator<PreparedCall[]> {
   if (batch.length) yield batch;
 }
 
-const isParallelSafe = (p: PreparedCall) => p.problem !== undefined || p.tool!.readOnly || p.tool!.name === 'task';
+const isParallelSafe = (p: PreparedCall) => p.problem !== undefined || (p.tool!.parallel ?? p.tool!.readOnly);
 
 async function execute(ctx: ToolRunContext, p: PreparedCall, step: number): Promise<string> {
   const { call } = p;

@@ -36,6 +36,8 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
   parameters: S;
   /** True for tools without side effects (ls, read_file, glob, grep): safe to run twice. */
   readOnly: boolean;
+  /** May run alongside the step's other parallel calls (default: `readOnly`); subagents do. */
+  parallel?: boolean;
   execute(args: z.infer<S>, ctx: ToolContext): Promise<string>;
 }
 
