@@ -46,7 +46,6 @@ export async function runTask(prompt: string, options: RunOptions, model: ChatMo
 
   const result = await cliAgent(model, options.maxIterations).execute(prompt, {
     backend: new FilesystemBackend({ root: options.workspace }),
-    workingDir: '/',
     skillsDirs,
     guardrails,
     tracer,

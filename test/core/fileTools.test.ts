@@ -87,7 +87,7 @@ describe('ls', () => {
 
   it('lists the root, directories with a trailing "/"', async () => {
     assert.equal(await run(lsTool, {}, backend()), 'README.md\nsrc/');
-    assert.equal(await run(lsTool, { path: '/' }, backend()), 'README.md\nsrc/');
+    assert.equal(await run(lsTool, { path: '.' }, backend()), 'README.md\nsrc/');
   });
 
   it('lists a subdirectory with root-relative paths', async () => {
@@ -144,7 +144,7 @@ describe('read_file', () => {
       run(readFileTool, { path: 'src/a.txt', offset: 2 }, backend),
       'offset 2 is past the end of src/a.txt, which has 2 lines',
     );
-    await assertToolError(run(readFileTool, { path: '/src/b.txt' }, backend), 'no such file or directory: "src/b.txt"');
+    await assertToolError(run(readFileTool, { path: './src/b.txt' }, backend), 'no such file or directory: "src/b.txt"');
     await assertToolError(run(readFileTool, { path: 'src' }, backend), '"src" is a directory, not a file');
     await assertToolError(
       run(readFileTool, { path: '../etc/passwd' }, backend),
@@ -172,7 +172,7 @@ describe('read_file', () => {
 describe('write_file', () => {
   it('creates a file with its parent directories and reports the line count', async () => {
     const backend = new StateBackend();
-    assert.equal(await run(writeFileTool, { path: '/src/new.ts', content: 'a\nb\n' }, backend), 'Wrote 2 lines to src/new.ts');
+    assert.equal(await run(writeFileTool, { path: './src/new.ts', content: 'a\nb\n' }, backend), 'Wrote 2 lines to src/new.ts');
     assert.deepEqual(backend.snapshot(), { 'src/new.ts': 'a\nb\n' });
   });
 
@@ -260,7 +260,7 @@ describe('glob', () => {
 
   it('says when nothing matches', async () => {
     assert.equal(await run(globTool, { pattern: '**/*.rs' }, backend()), 'No files match "**/*.rs" under .');
-    assert.equal(await run(globTool, { pattern: '*.rs', path: '/src' }, backend()), 'No files match "*.rs" under src');
+    assert.equal(await run(globTool, { pattern: '*.rs', path: './src' }, backend()), 'No files match "*.rs" under src');
   });
 
   it('fails for a missing directory', async () => {
@@ -301,7 +301,7 @@ describe('grep', () => {
     const backend = new StateBackend({ 'a.ts': 'x' });
     assert.equal(await run(grepTool, { pattern: 'zzz' }, backend), 'No matches for "zzz" under .');
     assert.equal(
-      await run(grepTool, { pattern: 'zzz', path: '/src/', glob: '*.md' }, new StateBackend({ 'src/a.md': 'x' })),
+      await run(grepTool, { pattern: 'zzz', path: './src/', glob: '*.md' }, new StateBackend({ 'src/a.md': 'x' })),
       'No matches for "zzz" under src in files matching "*.md"',
     );
   });

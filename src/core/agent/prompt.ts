@@ -4,7 +4,8 @@ import type { SubagentConfig } from './types';
 
 export interface PromptParts {
   agentName: string;
-  workingDir: string;
+  /** Shown to the model when set, e.g. the project's name or folder. */
+  workingDir?: string;
   instructions?: string;
   toolNames: ReadonlySet<string>;
   subagents: SubagentConfig[];
@@ -22,7 +23,7 @@ export function systemPrompt(p: PromptParts): string {
   }
   if (p.toolNames.has('read_file')) {
     sections.push(
-      `## Files\nYou work in a workspace rooted at ${p.workingDir}. Use ls, glob and grep to find things, read_file to read, write_file to create, and edit_file to change a file (read it first; old_string must occur exactly once unless replace_all is set). Paths are relative to the workspace root.`,
+      `## Files\nYou work in a workspace${p.workingDir ? ` (${p.workingDir})` : ''}. Use ls, glob and grep to find things, read_file to read, write_file to create, and edit_file to change a file (read it first; old_string must occur exactly once unless replace_all is set). Paths are relative to the workspace root, e.g. src/index.ts; "." is the root itself.`,
     );
   }
   if (p.toolNames.has('task') && p.subagents.length) {

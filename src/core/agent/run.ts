@@ -33,7 +33,7 @@ export interface RunSetup {
   prices: (model: string) => ModelPrice | undefined;
   retry: RetryPolicy;
   backend: FileBackend;
-  workingDir: string;
+  workingDir?: string;
   guardrails?: GuardrailManager;
   signal: AbortSignal;
   random: () => number;

@@ -46,7 +46,7 @@ export interface TraceSink {
 
 export interface DeepAgentDeps {
   backend: FileBackend;
-  /** Shown to the model as the working directory (default "/"). */
+  /** Shown to the model as where it works, e.g. the project folder's name (default: nothing). */
   workingDir?: string;
   /** Directories on disk holding skills (folders with a SKILL.md). */
   skillsDirs?: string[];

@@ -4,7 +4,7 @@
  */
 import type { Stats } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomically } from './atomicWrite';
 import { ancestorsOf, displayPath, joinPath, normalizePath, ROOT } from './paths';
 import { hasCode, resolveInsideRoot } from './rootedPath';
@@ -52,7 +52,7 @@ export class FilesystemBackend implements FileBackend {
   }
 
   async ls(path: string): Promise<FileInfo[]> {
-    const dir = normalizePath(path);
+    const dir = normalizePath(this.relativeToRoot(path));
     const absolute = await this.resolve(dir);
     const stats = await this.statIfExists(absolute);
     if (stats === undefined) throw new FileNotFoundError(displayPath(dir));
@@ -80,7 +80,7 @@ export class FilesystemBackend implements FileBackend {
   }
 
   async readFile(path: string): Promise<string> {
-    const file = normalizePath(path);
+    const file = normalizePath(this.relativeToRoot(path));
     const absolute = await this.resolve(file);
     const stats = await this.statIfExists(absolute);
     if (stats === undefined) throw new FileNotFoundError(displayPath(file));
@@ -95,7 +95,7 @@ export class FilesystemBackend implements FileBackend {
   }
 
   async writeFile(path: string, content: string): Promise<void> {
-    const file = normalizePath(path);
+    const file = normalizePath(this.relativeToRoot(path));
     if (file === ROOT) throw new IsADirectoryError('.');
     const absolute = await this.resolve(file);
     const existing = await this.statIfExists(absolute);
@@ -113,15 +113,22 @@ export class FilesystemBackend implements FileBackend {
   }
 
   async exists(path: string): Promise<boolean> {
-    return (await this.statIfExists(await this.resolve(path))) !== undefined;
+    return (await this.statIfExists(await this.resolve(this.relativeToRoot(path)))) !== undefined;
   }
 
   async glob(pattern: string, path?: string): Promise<string[]> {
-    return globFiles(this.search, pattern, path);
+    return globFiles(this.search, pattern, path === undefined ? undefined : this.relativeToRoot(path));
   }
 
   async grep(pattern: string, options?: GrepOptions): Promise<GrepMatch[]> {
-    return grepFiles(this.search, pattern, options);
+    return grepFiles(this.search, pattern, options?.path === undefined ? options : { ...options, path: this.relativeToRoot(options.path) });
+  }
+
+  /** An absolute path inside the root becomes relative; any other path is left for normalizePath to judge. */
+  private relativeToRoot(path: string): string {
+    if (!isAbsolute(path)) return path;
+    const inside = relative(this.root, resolve(path));
+    return inside === '' ? '.' : inside.startsWith('..') || isAbsolute(inside) ? path : inside.split(sep).join('/');
   }
 
   private async resolve(path: string): Promise<string> {

@@ -1,6 +1,6 @@
 /**
- * The one path normaliser every backend uses, so "src/a.ts", "/src/a.ts" and "./src//a.ts" name the
- * same file everywhere and an escape is refused the same way everywhere.
+ * The one path normaliser every backend uses, so "src/a.ts" and "./src//a.ts" name the same file
+ * everywhere and an escape is refused the same way everywhere.
  */
 import { PathEscapeError } from './types';
 
@@ -13,13 +13,17 @@ const UNC_OR_DEVICE = /^[\\/]{2}/;
 
 /**
  * Returns the path relative to the root: '/'-separated, no '.' or empty segments, '' for the root.
- * A leading '/' means the root (models often send "/src/a.ts"). Backslashes count as separators so
- * "..\\x" cannot slip past on Windows. Throws PathEscapeError for paths that leave the root.
+ * Backslashes count as separators so "..\\x" cannot slip past on Windows. Throws PathEscapeError for
+ * absolute paths and paths that leave the root (a backend whose root is a real directory first
+ * turns absolute paths inside it into relative ones).
  */
 export function normalizePath(path: string): string {
   if (path.includes('\0')) throw new PathEscapeError(path, 'it contains a NUL byte');
   if (WINDOWS_DRIVE.test(path)) throw new PathEscapeError(path, 'Windows drive paths are not allowed');
   if (UNC_OR_DEVICE.test(path)) throw new PathEscapeError(path, 'UNC and device paths are not allowed');
+  if (path.startsWith('/') || path.startsWith('\\')) {
+    throw new PathEscapeError(path, "absolute paths are not allowed; give a path relative to the workspace root ('.' is the root)");
+  }
 
   const segments: string[] = [];
   for (const segment of path.split(/[\\/]/)) {
