@@ -1,30 +1,48 @@
-// Bundles the CLI (and, from the workbench issue on, the extension) into dist/.
+// Bundles the CLI, the extension and the panel's front end into dist/.
 const esbuild = require('esbuild');
+const { copyFileSync, mkdirSync } = require('node:fs');
 const { version } = require('./package.json');
 
 const watch = process.argv.includes('--watch');
 
 /** @type {import('esbuild').BuildOptions} */
-const cli = {
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/cli.js',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  banner: { js: '#!/usr/bin/env node' },
-  define: { PACKAGE_VERSION: JSON.stringify(version) },
-  logLevel: 'warning',
-};
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+
+/** @type {import('esbuild').BuildOptions[]} */
+const builds = [
+  {
+    ...node,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+    define: { PACKAGE_VERSION: JSON.stringify(version) },
+  },
+  // `vscode` is provided by the editor at run time.
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  {
+    entryPoints: ['media/panel.ts'],
+    outfile: 'dist/media/panel.js',
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: true,
+    logLevel: 'warning',
+  },
+];
+
+function copyStatic() {
+  mkdirSync('dist/media', { recursive: true });
+  copyFileSync('media/panel.css', 'dist/media/panel.css');
+}
 
 async function main() {
+  copyStatic();
   if (watch) {
-    const ctx = await esbuild.context(cli);
-    await ctx.watch();
+    for (const build of builds) await (await esbuild.context(build)).watch();
     return;
   }
-  await esbuild.build(cli);
+  await Promise.all(builds.map((build) => esbuild.build(build)));
 }
 
 main().catch((error) => {

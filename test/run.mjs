@@ -22,6 +22,7 @@ if (!existsSync('node_modules/tsx')) {
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
+run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'media/tsconfig.json']);
 
 const find = (dir) =>
   readdirSync(dir).flatMap((name) => {

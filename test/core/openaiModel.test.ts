@@ -127,3 +127,10 @@ test('many calls on one run signal leave no abort listeners behind', async (t) =
   for (let i = 0; i < 15; i++) await collect(model.stream({ model: 'm', messages: [] }, { signal: run.signal }));
   assert.equal(getEventListeners(run.signal, 'abort').length, 0);
 });
+
+test('listModels reads GET /models, and says undefined when the server cannot answer', async (t) => {
+  const { listModels } = await import('../../src/core/model/openai');
+  const server = await scriptedServer(t, [], { models: ['zeta', 'alpha'] });
+  assert.deepEqual(await listModels(server.url), ['alpha', 'zeta']);
+  assert.equal(await listModels('http://127.0.0.1:9/v1', undefined, 500), undefined);
+});

@@ -165,3 +165,15 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
   const date = Date.parse(value);
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
+
+/** The model names an endpoint offers (GET /models), or undefined when it cannot say. */
+export async function listModels(baseURL: string, apiKey?: string, timeoutMs = 5000): Promise<string[] | undefined> {
+  try {
+    const client = new OpenAI({ baseURL, apiKey: apiKey || 'no-key', timeout: timeoutMs, maxRetries: 0 });
+    const names: string[] = [];
+    for await (const model of client.models.list()) names.push(model.id);
+    return names.sort();
+  } catch {
+    return undefined;
+  }
+}

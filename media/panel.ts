@@ -1,0 +1,225 @@
+/** The panel's front end: folds a run's events into a transcript, one animation frame at a time. */
+import MarkdownIt from 'markdown-it';
+import type { RunEvent, RunEventOf } from '../src/core/events';
+import type { FromWebview, ModelState, RunSummary, ToWebview } from '../src/vscode/webviewProtocol';
+
+declare function acquireVsCodeApi(): { postMessage(message: FromWebview): void };
+const vscode = acquireVsCodeApi();
+// html: false — model output is text, never markup; links are limited to safe schemes by markdown-it.
+const markdown = new MarkdownIt({ html: false, linkify: true });
+
+const bar = document.getElementById('bar')!;
+const transcript = document.getElementById('transcript')!;
+const composer = document.getElementById('composer') as HTMLFormElement;
+const prompt = document.getElementById('prompt') as HTMLTextAreaElement;
+
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string) => {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+};
+
+/** What is on screen for the shown run, keyed so each event finds its place. */
+let view = newView();
+function newView() {
+  return {
+    /** Where a run's blocks go: the transcript for the top run, a tool call's body for a subagent. */
+    containers: new Map<string, HTMLElement>(),
+    texts: new Map<string, { node: HTMLElement; text: string }>(),
+    tools: new Map<string, HTMLDetailsElement>(),
+    topRunId: undefined as string | undefined,
+    status: el('div', 'status'),
+    todos: el('ul', 'todos'),
+    running: false,
+    model: { languageModels: [] } as ModelState,
+  };
+}
+
+window.addEventListener('message', (message: MessageEvent<ToWebview>) => {
+  const data = message.data;
+  const follow = nearBottom();
+  if (data.type === 'show') reset(data.run, data.events);
+  else if (data.type === 'events') data.events.forEach(apply);
+  else if (data.type === 'state') {
+    view.model = data.model;
+    view.running = data.running;
+    renderBar();
+  }
+  if (follow) requestAnimationFrame(() => transcript.scrollTo({ top: transcript.scrollHeight }));
+});
+
+composer.addEventListener('submit', (e) => {
+  e.preventDefault();
+  send();
+});
+prompt.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+    e.preventDefault();
+    send();
+  }
+});
+
+function send(): void {
+  const text = prompt.value.trim();
+  if (!text) return;
+  vscode.postMessage({ type: 'send', prompt: text });
+  prompt.value = '';
+}
+
+function reset(run: RunSummary | undefined, events: RunEvent[]): void {
+  const { model, running } = view;
+  view = { ...newView(), model, running };
+  transcript.replaceChildren();
+  if (!run) transcript.append(el('p', 'empty', 'No run yet. Describe a task below, or use "Deep Agent: Run Task".'));
+  events.forEach(apply);
+  renderBar();
+}
+
+function renderBar(): void {
+  bar.replaceChildren();
+  if (!view.model.label) {
+    const notice = el('div', 'notice');
+    notice.append(el('span', '', 'No model is configured. '));
+    const configure = el('button', '', 'Configure Model');
+    configure.addEventListener('click', () => vscode.postMessage({ type: 'configureModel' }));
+    notice.append(configure);
+    if (view.model.languageModels.length) notice.append(el('span', 'muted', ` VS Code offers: ${view.model.languageModels.join(', ')}`));
+    bar.append(notice);
+  } else bar.append(el('span', 'model', view.model.label));
+  bar.append(view.status);
+  if (view.running) {
+    const stop = el('button', 'stop', 'Stop');
+    stop.setAttribute('aria-label', 'Stop the run');
+    stop.addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
+    bar.append(stop);
+  }
+  if (view.todos.childElementCount) bar.append(view.todos);
+}
+
+function apply(event: RunEvent): void {
+  switch (event.type) {
+    case 'run_start':
+      return startRun(event);
+    case 'llm_start':
+      // A retry: the failed attempt's text is void.
+      if (event.data.attempt > 1) textOf(event.runId, event.data.step).node.replaceChildren();
+      return;
+    case 'llm_chunk': {
+      const block = textOf(event.runId, event.data.step);
+      block.text += event.data.text;
+      block.node.innerHTML = markdown.render(block.text);
+      return;
+    }
+    case 'tool_start':
+      return startTool(event);
+    case 'tool_end': {
+      const details = view.tools.get(event.data.toolCallId);
+      if (!details) return;
+      details.classList.add(event.data.ok ? 'ok' : 'failed');
+      details.querySelector('.result')!.textContent = event.data.result;
+      return;
+    }
+    case 'progress':
+      if (event.runId === view.topRunId) {
+        const d = event.data;
+        view.status.textContent = `step ${d.iteration}/${d.maxIterations} · ${d.usage.totalTokens.toLocaleString()} tokens · $${d.costUsd.toFixed(4)}`;
+      }
+      return;
+    case 'guardrail':
+      containerOf(event.runId).append(el('div', `guardrail ${event.data.action}`, `Guardrail ${event.data.guardrail} ${event.data.action}: ${event.data.message}`));
+      return;
+    case 'error':
+      containerOf(event.runId).append(errorBlock(event));
+      return;
+    case 'run_end':
+      if (event.runId === view.topRunId) {
+        const d = event.data;
+        view.status.textContent = `${d.status} · ${d.steps} steps · ${d.usage.totalTokens.toLocaleString()} tokens · $${d.costUsd.toFixed(4)}`;
+        transcript.append(el('div', `end ${d.status}`, d.status === 'completed' ? 'Completed.' : `Run ${d.status}${d.error ? `: ${d.error}` : ''}`));
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+function startRun(event: RunEventOf<'run_start'>): void {
+  if (!event.parentRunId) {
+    view.topRunId = event.runId;
+    view.containers.set(event.runId, transcript);
+    transcript.append(el('div', 'user', event.data.prompt));
+    return;
+  }
+  const parentTool = event.data.parentToolCallId ? view.tools.get(event.data.parentToolCallId) : undefined;
+  const nested = el('section', 'subagent');
+  nested.append(el('div', 'subagent-name', `Subagent ${event.data.agentName}`));
+  (parentTool?.querySelector('.body') ?? containerOf(event.parentRunId)).append(nested);
+  view.containers.set(event.runId, nested);
+}
+
+function startTool(event: RunEventOf<'tool_start'>): void {
+  const { name, args, toolCallId } = event.data;
+  if (name === 'write_todos' && event.runId === view.topRunId) renderTodos(args);
+  const details = el('details', 'tool') as HTMLDetailsElement;
+  const summary = el('summary', '', `${name} ${argsPreview(args)}`);
+  const body = el('div', 'body');
+  body.append(el('pre', 'args', JSON.stringify(args, null, 2)), el('pre', 'result'));
+  details.append(summary, body);
+  view.tools.set(toolCallId, details);
+  containerOf(event.runId).append(details);
+}
+
+function renderTodos(args: unknown): void {
+  const todos = (args as { todos?: { content: string; status: string }[] }).todos ?? [];
+  view.todos.replaceChildren(
+    ...todos.map((t) => {
+      const item = el('li', t.status, t.content);
+      item.setAttribute('aria-label', `${t.status.replace('_', ' ')}: ${t.content}`);
+      return item;
+    }),
+  );
+  renderBar();
+}
+
+function errorBlock(event: RunEventOf<'error'>): HTMLElement {
+  const block = el('div', event.data.fatal ? 'error fatal' : 'error', event.data.message);
+  const hint = nextStep(event.data.code);
+  if (event.data.fatal && hint) block.append(el('div', 'hint', hint));
+  return block;
+}
+
+/** What a user can do about a failure. */
+function nextStep(code: string): string | undefined {
+  if (code === 'model_http_401' || code === 'model_http_403') return 'Check the API key: run "Deep Agent: Configure Model".';
+  if (code === 'model_http_404') return 'Check the model name and base URL: run "Deep Agent: Configure Model".';
+  if (code === 'model_connection' || code === 'model_timeout') return 'Is the model server running and reachable at the configured base URL?';
+  if (code === 'guardrail' || code === 'max_iterations') return 'Raise the limit in the Deep Agent settings, or narrow the task.';
+  return undefined;
+}
+
+function textOf(runId: string, step: number) {
+  const key = `${runId}:${step}`;
+  let block = view.texts.get(key);
+  if (!block) {
+    block = { node: el('div', 'assistant'), text: '' };
+    view.texts.set(key, block);
+    containerOf(runId).append(block.node);
+  }
+  return block;
+}
+
+const containerOf = (runId: string) => view.containers.get(runId) ?? transcript;
+
+function argsPreview(args: unknown): string {
+  if (typeof args !== 'object' || args === null) return '';
+  const first = Object.values(args as Record<string, unknown>).find((v) => typeof v === 'string') as string | undefined;
+  return first ? (first.length > 60 ? `${first.slice(0, 60)}…` : first).split('\n')[0]! : '';
+}
+
+/** Follow the stream only while the user is at the bottom; scrolling up stops it. */
+function nearBottom(): boolean {
+  return transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
+}
+
+vscode.postMessage({ type: 'ready' });

@@ -1,0 +1,34 @@
+/** The ChatModel a run uses, from the settings and the stored key; or why there is none. */
+import * as vscode from 'vscode';
+import { OpenAICompatibleModel } from '../core/model/openai';
+import type { ChatModel } from '../core/model/types';
+import { LanguageModelChat } from './languageModelChat';
+import type { ApiKeys } from './secrets';
+import { endpointOf, type Settings } from './settings';
+
+export type ModelChoice = { model: ChatModel; label: string } | { problem: string };
+
+export async function chooseModel(settings: Settings, keys: ApiKeys): Promise<ModelChoice> {
+  if (settings.provider === 'vscode-lm') {
+    const [lm] = await vscode.lm.selectChatModels(settings.model ? { id: settings.model } : {});
+    if (!lm) return { problem: 'no VS Code language model is available; install one (e.g. GitHub Copilot) or pick an OpenAI-compatible endpoint' };
+    return { model: new LanguageModelChat(lm), label: `${lm.name} (VS Code)` };
+  }
+  const endpoint = endpointOf(settings);
+  const apiKey = await keys.get(endpoint);
+  if (!settings.model) return { problem: 'no model is configured: run "Deep Agent: Configure Model"' };
+  if (endpoint.startsWith('https://api.openai.com') && !apiKey) return { problem: 'OpenAI needs an API key: run "Deep Agent: Configure Model"' };
+  return {
+    model: new OpenAICompatibleModel({ baseURL: endpoint, model: settings.model, apiKey }),
+    label: `${settings.model} at ${new URL(endpoint).host}`,
+  };
+}
+
+/** Names of the language models VS Code offers, for the "nothing configured" screen. */
+export async function availableLanguageModels(): Promise<string[]> {
+  try {
+    return (await vscode.lm.selectChatModels({})).map((m) => m.name);
+  } catch {
+    return [];
+  }
+}

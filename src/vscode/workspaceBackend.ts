@@ -1,0 +1,149 @@
+/**
+ * A FileBackend over vscode.workspace.fs, confined to the open workspace folders. With several
+ * folders, a path starts with the folder's name ("api/src/a.ts"); with one, it is relative to it.
+ */
+import { realpath } from 'node:fs/promises';
+import { sep } from 'node:path';
+import * as vscode from 'vscode';
+import { normalizePath, displayPath } from '../core/backends/paths';
+import { globFiles, grepFiles, looksBinary, MAX_GREP_FILE_BYTES, SKIPPED_DIRS, type SearchSource } from '../core/backends/search';
+import {
+  BinaryFileError,
+  FileNotFoundError,
+  IsADirectoryError,
+  PathEscapeError,
+  type FileBackend,
+  type FileInfo,
+  type GrepMatch,
+  type GrepOptions,
+} from '../core/backends/types';
+
+export class WorkspaceFsBackend implements FileBackend {
+  readonly description: string;
+
+  constructor(private readonly folders: readonly vscode.WorkspaceFolder[]) {
+    if (folders.length === 0) throw new Error('open a folder first: the agent works inside the workspace folders');
+    this.description = `workspace ${folders.map((f) => f.name).join(', ')}`;
+  }
+
+  async ls(path: string): Promise<FileInfo[]> {
+    const rel = normalizePath(path);
+    if (rel === '' && this.folders.length > 1) return this.folders.map((f) => ({ path: f.name, type: 'dir' as const }));
+    const uri = await this.uriOf(rel);
+    const stat = await this.statOf(uri);
+    if (!stat) throw new FileNotFoundError(displayPath(rel));
+    if (!(stat.type & vscode.FileType.Directory)) throw new Error(`"${displayPath(rel)}" is not a directory`);
+    const entries = await vscode.workspace.fs.readDirectory(uri);
+    const infos: FileInfo[] = [];
+    for (const [name, type] of entries) {
+      // Symlinks are listed only when they stay inside; every use of one leading out is refused anyway.
+      if (type & vscode.FileType.SymbolicLink && !(await this.insideWorkspace(vscode.Uri.joinPath(uri, name)))) continue;
+      infos.push({ path: rel ? `${rel}/${name}` : name, type: type & vscode.FileType.Directory ? 'dir' : 'file' });
+    }
+    return infos.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async readFile(path: string): Promise<string> {
+    const rel = normalizePath(path);
+    const uri = await this.uriOf(rel);
+    const stat = await this.statOf(uri);
+    if (!stat) throw new FileNotFoundError(displayPath(rel));
+    if (stat.type & vscode.FileType.Directory) throw new IsADirectoryError(displayPath(rel));
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    if (looksBinary(bytes)) throw new BinaryFileError(rel);
+    return new TextDecoder().decode(bytes);
+  }
+
+  async writeFile(path: string, content: string): Promise<void> {
+    const rel = normalizePath(path);
+    if (rel === '' || (this.folders.length > 1 && !rel.includes('/'))) throw new IsADirectoryError(displayPath(rel));
+    const uri = await this.uriOf(rel);
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return (await this.statOf(await this.uriOf(normalizePath(path)))) !== undefined;
+  }
+
+  glob(pattern: string, path?: string): Promise<string[]> {
+    return globFiles(this.search, pattern, path);
+  }
+
+  grep(pattern: string, options?: GrepOptions): Promise<GrepMatch[]> {
+    return grepFiles(this.search, pattern, options);
+  }
+
+  private readonly search: SearchSource = {
+    kind: async (path) => {
+      const stat = await this.statOf(await this.uriOf(normalizePath(path)));
+      if (!stat) return undefined;
+      return stat.type & vscode.FileType.Directory ? 'dir' : 'file';
+    },
+    listFiles: async (dir, skipDir) => {
+      const files: string[] = [];
+      const walk = async (rel: string): Promise<void> => {
+        for (const entry of await this.ls(rel)) {
+          if (entry.type === 'dir') {
+            if (!SKIPPED_DIRS.includes(entry.path.split('/').pop()!) && !skipDir(entry.path)) await walk(entry.path);
+          } else files.push(entry.path);
+        }
+      };
+      await walk(normalizePath(dir));
+      return files;
+    },
+    readTextForSearch: async (path) => {
+      try {
+        const uri = await this.uriOf(normalizePath(path));
+        const stat = await this.statOf(uri);
+        if (!stat || stat.size > MAX_GREP_FILE_BYTES) return undefined;
+        const bytes = await vscode.workspace.fs.readFile(uri);
+        return looksBinary(bytes) ? undefined : new TextDecoder().decode(bytes);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+
+  /** The URI of a normalised path; refuses one that leads out of its folder through a symlink. */
+  private async uriOf(rel: string): Promise<vscode.Uri> {
+    let folder = this.folders[0]!;
+    let inFolder = rel;
+    if (this.folders.length > 1) {
+      const [name, ...rest] = rel.split('/');
+      const match = this.folders.find((f) => f.name === name);
+      if (!match) throw new FileNotFoundError(`${name} (workspace folders: ${this.folders.map((f) => f.name).join(', ')})`);
+      folder = match;
+      inFolder = rest.join('/');
+    }
+    const uri = inFolder ? vscode.Uri.joinPath(folder.uri, ...inFolder.split('/')) : folder.uri;
+    if (!(await this.insideWorkspace(uri))) throw new PathEscapeError(rel, 'a symbolic link leads outside the workspace folder');
+    return uri;
+  }
+
+  /** On disk, resolve symlinks of the deepest existing ancestor; other file systems have none to follow. */
+  private async insideWorkspace(uri: vscode.Uri): Promise<boolean> {
+    if (uri.scheme !== 'file') return true;
+    const folder = vscode.workspace.getWorkspaceFolder(uri) ?? this.folders.find((f) => uri.fsPath.startsWith(f.uri.fsPath));
+    if (!folder) return false;
+    const root = await realpath(folder.uri.fsPath);
+    let probe = uri.fsPath;
+    for (;;) {
+      try {
+        const real = await realpath(probe);
+        return real === root || real.startsWith(root + sep);
+      } catch {
+        const parent = probe.slice(0, probe.lastIndexOf(sep));
+        if (!parent || parent === probe) return false;
+        probe = parent;
+      }
+    }
+  }
+
+  private async statOf(uri: vscode.Uri): Promise<vscode.FileStat | undefined> {
+    try {
+      return await vscode.workspace.fs.stat(uri);
+    } catch {
+      return undefined;
+    }
+  }
+}
