@@ -120,6 +120,15 @@ function apply(event: RunEvent): void {
       details.querySelector('.result')!.textContent = event.data.result;
       return;
     }
+    case 'approval_requested':
+      return askApproval(event);
+    case 'approval_resolved': {
+      const box = view.tools.get(event.data.toolCallId)?.querySelector('.approval');
+      if (!box) return;
+      box.className = `approval ${event.data.approved ? 'approved' : 'rejected'}`;
+      box.replaceChildren(event.data.approved ? 'Approved.' : `Rejected${event.data.reason ? `: ${event.data.reason}` : '.'}`);
+      return;
+    }
     case 'progress':
       if (event.runId === view.topRunId) {
         const d = event.data;
@@ -168,6 +177,25 @@ function startTool(event: RunEventOf<'tool_start'>): void {
   details.append(summary, body);
   view.tools.set(toolCallId, details);
   containerOf(event.runId).append(details);
+}
+
+function askApproval(event: RunEventOf<'approval_requested'>): void {
+  const details = view.tools.get(event.data.toolCallId);
+  if (!details) return;
+  details.open = true;
+  const box = el('div', 'approval pending');
+  const what = event.data.path ? `${event.data.name} ${event.data.path} (the diff is open in the editor)` : event.data.name;
+  box.append(el('span', '', `Approve ${what}?`));
+  const reason = el('input', 'reason') as HTMLInputElement;
+  reason.placeholder = 'Reason (optional, told to the agent)';
+  reason.setAttribute('aria-label', 'Reason for rejecting');
+  const approve = el('button', 'approve', 'Approve');
+  const reject = el('button', 'reject', 'Reject');
+  approve.addEventListener('click', () => vscode.postMessage({ type: 'approve', toolCallId: event.data.toolCallId }));
+  reject.addEventListener('click', () => vscode.postMessage({ type: 'reject', toolCallId: event.data.toolCallId, reason: reason.value.trim() || undefined }));
+  box.append(approve, reject, reason);
+  details.querySelector('.body')!.prepend(box);
+  approve.focus();
 }
 
 function renderTodos(args: unknown): void {

@@ -5,6 +5,7 @@ import { JsonlTraceExporter } from './core/tracing/exporters/jsonl';
 import { createOtelTraceExporter } from './core/tracing/exporters/otelLazy';
 import { Tracer } from './core/tracing/tracer';
 import type { TraceExporter } from './core/tracing/types';
+import { WorkbenchApprovals } from './vscode/approvals';
 import { configureModel } from './vscode/configureModel';
 import { MemoryView } from './vscode/memoryView';
 import { availableLanguageModels, chooseModel } from './vscode/models';
@@ -22,7 +23,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Deep Agent', { log: true });
   const keys = new ApiKeys(context.secrets);
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
-  const runs = new RunManager(storage, keys, () => tracerFor(storage, log), log);
+  const approvals = new WorkbenchApprovals();
+  const runs = new RunManager(storage, keys, () => tracerFor(storage, log), log, approvals);
   const panel = new Panel(context.extensionUri, runs, async () => {
     try {
       const choice = await chooseModel(readSettings(), keys);
@@ -31,10 +33,11 @@ export function activate(context: vscode.ExtensionContext): void {
       log.error(String(error));
       return { languageModels: [] };
     }
-  });
+  }, approvals);
 
   context.subscriptions.push(
     log,
+    approvals,
     runs,
     panel,
     runStatusBar(runs),

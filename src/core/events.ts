@@ -58,6 +58,9 @@ export interface RunEventData {
     result: string;
     durationMs: number;
   };
+  /** A tool call waits for the user (see DeepAgentDeps.approvals). */
+  approval_requested: { step: number; toolCallId: string; name: string; path?: string };
+  approval_resolved: { step: number; toolCallId: string; name: string; approved: boolean; reason?: string };
   progress: {
     step: number;
     iteration: number;

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { RunEvent } from '../core/events';
+import type { WorkbenchApprovals } from './approvals';
 import type { RunManager } from './runManager';
 import { fromWebviewSchema, type ModelState, type ToWebview } from './webviewProtocol';
 
@@ -22,6 +23,7 @@ export class Panel implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly runs: RunManager,
     private readonly modelState: () => Promise<ModelState>,
+    private readonly approvals: WorkbenchApprovals,
   ) {
     this.#subscriptions.push(
       runs.onEvent((event) => {
@@ -110,6 +112,12 @@ export class Panel implements vscode.Disposable {
         break;
       case 'configureModel':
         await vscode.commands.executeCommand('deepAgent.configureModel');
+        break;
+      case 'approve':
+        this.approvals.answer(message.toolCallId, { approved: true });
+        break;
+      case 'reject':
+        this.approvals.answer(message.toolCallId, { approved: false, reason: message.reason });
         break;
     }
   }

@@ -12,6 +12,7 @@ import { GuardrailManager } from '../core/guardrails/manager';
 import type { ChatMessage } from '../core/model/types';
 import type { Tracer } from '../core/tracing/tracer';
 import { chooseModel } from './models';
+import type { WorkbenchApprovals } from './approvals';
 import type { ApiKeys } from './secrets';
 import { readSettings } from './settings';
 import type { RunSummary } from './webviewProtocol';
@@ -44,6 +45,7 @@ export class RunManager implements vscode.Disposable {
     private readonly keys: ApiKeys,
     private readonly tracer: () => Promise<Tracer | undefined>,
     private readonly log: vscode.LogOutputChannel,
+    private readonly approvals: WorkbenchApprovals,
   ) {}
 
   /** Runs newest first, past ones read from the journals on first use. */
@@ -99,7 +101,7 @@ export class RunManager implements vscode.Disposable {
         this.#onEvent.fire(event);
       };
       void agent
-        .execute(prompt, { backend, guardrails, tracer, signal: controller.signal, history, onEvent })
+        .execute(prompt, { backend, guardrails, tracer, signal: controller.signal, history, onEvent, approvals: this.approvals.forRun(settings.approvalPolicy) })
         .then(async (result) => {
           if (!record) return;
           record.summary.status = result.status;

@@ -33,6 +33,8 @@ export const fromWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('send'), prompt: z.string().min(1).max(100_000) }),
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('configureModel') }),
+  z.object({ type: z.literal('approve'), toolCallId: z.string().min(1) }),
+  z.object({ type: z.literal('reject'), toolCallId: z.string().min(1), reason: z.string().max(2000).optional() }),
 ]);
 
 /** Webview → extension. */

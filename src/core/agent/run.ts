@@ -15,7 +15,7 @@ import { callModel } from './modelCall';
 import { systemPrompt } from './prompt';
 import { readSkill, type Skill } from './skills';
 import { runToolCalls } from './toolRunner';
-import type { RunResult, SubagentConfig } from './types';
+import type { Approvals, RunResult, SubagentConfig } from './types';
 import type { RunStatus } from '../events';
 import type { IdSource } from '../clock';
 
@@ -35,6 +35,7 @@ export interface RunSetup {
   backend: FileBackend;
   workingDir?: string;
   guardrails?: GuardrailManager;
+  approvals?: Approvals;
   signal: AbortSignal;
   random: () => number;
   ids: IdSource;
@@ -118,7 +119,7 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
         break;
       }
       if (answer.text) emitter.emit('partial_result', { step, text: answer.text });
-      const results = await runToolCalls({ tools: toolsByName, emitter, backend: setup.backend, signal: setup.signal, services, gates }, answer.toolCalls, step);
+      const results = await runToolCalls({ tools: toolsByName, emitter, backend: setup.backend, signal: setup.signal, services, gates, approvals: setup.approvals }, answer.toolCalls, step);
       messages.push(...results);
       const { totals } = emitter;
       emitter.emit('progress', { step, iteration: totals.modelCalls, maxIterations: setup.maxIterations, usage: totals.usage, costUsd: totals.costUsd });

@@ -6,9 +6,10 @@
 import type { z } from 'zod';
 import type { FileBackend } from '../backends/types';
 import type { ChatMessage, ToolCall } from '../model/types';
-import { ToolError, type AnyTool, type ToolServices } from '../tools/types';
+import { ToolError, type AnyTool, type ToolContext, type ToolServices } from '../tools/types';
+import type { ApprovalPolicy, Approvals } from './types';
 import type { RunEmitter } from './emitter';
-import { errorMessage, isAbort } from './errors';
+import { errorMessage, isAbort, RunCancelledError } from './errors';
 import type { GateKeeper } from './gates';
 
 /** Tool output beyond this many characters is cut, so one huge result cannot flood the context. */
@@ -21,6 +22,15 @@ export interface ToolRunContext {
   signal: AbortSignal;
   services: ToolServices;
   gates: GateKeeper;
+  approvals?: Approvals;
+}
+
+/** Planning tools change nothing outside the run, so no policy asks about them. */
+const neverAsked = new Set(['write_todos', 'read_todos']);
+
+export function needsApproval(policy: ApprovalPolicy | undefined, tool: AnyTool): boolean {
+  if (!policy || policy === 'auto' || neverAsked.has(tool.name)) return false;
+  return policy === 'always-ask' || tool.preview !== undefined;
 }
 
 interface PreparedCall {
@@ -92,15 +102,20 @@ async function execute(ctx: ToolRunContext, p: PreparedCall, step: number): Prom
     return result;
   };
   if (p.problem !== undefined) return end(false, `Error: ${p.problem}`);
+  const toolCtx: ToolContext = {
+    backend: ctx.backend,
+    signal: ctx.signal,
+    runId: ctx.emitter.runId,
+    toolCallId: call.id,
+    services: ctx.services,
+    reportProgress: (message) => reportToolProgress(ctx, step, message),
+  };
   try {
-    const output = await p.tool!.execute(p.args, {
-      backend: ctx.backend,
-      signal: ctx.signal,
-      runId: ctx.emitter.runId,
-      toolCallId: call.id,
-      services: ctx.services,
-      reportProgress: (message) => reportToolProgress(ctx, step, message),
-    });
+    if (ctx.approvals && needsApproval(ctx.approvals.policy, p.tool!)) {
+      const rejection = await askApproval(ctx, p, toolCtx, step);
+      if (rejection !== undefined) return end(false, rejection);
+    }
+    const output = await p.tool!.execute(p.args, toolCtx);
     return end(true, capResult(output));
   } catch (error) {
     if (isAbort(error, ctx.signal) || ctx.gates.isFatal(error)) {
@@ -110,6 +125,32 @@ async function execute(ctx: ToolRunContext, p: PreparedCall, step: number): Prom
     const message = error instanceof ToolError ? errorMessage(error) : `${call.name} failed: ${errorMessage(error)}`;
     return end(false, `Error: ${message}`);
   }
+}
+
+/** Asks the user; returns what the model is told when the call is rejected, or undefined to go on. */
+async function askApproval(ctx: ToolRunContext, p: PreparedCall, toolCtx: ToolContext, step: number): Promise<string | undefined> {
+  const { call } = p;
+  // A preview that fails (say, old_string not found) fails the call the same way, unasked.
+  const change = await p.tool!.preview?.(p.args, toolCtx);
+  ctx.emitter.emit('approval_requested', { step, toolCallId: call.id, name: call.name, path: change?.path });
+  const decision = await untilAborted(
+    ctx.approvals!.decide({ runId: ctx.emitter.runId, toolCallId: call.id, toolName: call.name, args: p.args, change, signal: ctx.signal }),
+    ctx.signal,
+  );
+  ctx.emitter.emit('approval_resolved', { step, toolCallId: call.id, name: call.name, approved: decision.approved, reason: decision.reason });
+  if (decision.approved) return undefined;
+  const why = decision.reason?.trim() ? `: ${decision.reason.trim()}` : '';
+  return `Rejected by the user${why}. The ${call.name} call was not carried out; do not try it again unless the user asks.`;
+}
+
+/** A stopped run must not wait for an answer that may never come. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new RunCancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new RunCancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function reportToolProgress(ctx: ToolRunContext, step: number, message: string): void {

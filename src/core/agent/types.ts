@@ -6,7 +6,7 @@ import type { GuardrailManager } from '../guardrails/manager';
 import type { PriceTable } from '../model/pricing';
 import type { RetryPolicy } from '../model/retry';
 import type { ChatMessage, ChatModel } from '../model/types';
-import type { AnyTool, Todo } from '../tools/types';
+import type { AnyTool, FileChange, Todo } from '../tools/types';
 
 export interface SubagentConfig {
   name: string;
@@ -40,6 +40,29 @@ export interface DeepAgentOptions {
   retry?: Partial<RetryPolicy>;
 }
 
+export type ApprovalPolicy = 'always-ask' | 'ask-for-writes' | 'auto';
+
+export interface ApprovalRequest {
+  runId: string;
+  toolCallId: string;
+  toolName: string;
+  args: unknown;
+  /** For file writes and edits: the content before and after. */
+  change?: FileChange;
+  signal: AbortSignal;
+}
+
+export interface ApprovalDecision {
+  approved: boolean;
+  /** Told to the model when the call is rejected. */
+  reason?: string;
+}
+
+export interface Approvals {
+  policy: ApprovalPolicy;
+  decide(request: ApprovalRequest): Promise<ApprovalDecision>;
+}
+
 export interface TraceSink {
   onEvent: RunEventListener;
 }
@@ -55,6 +78,8 @@ export interface DeepAgentDeps {
   /** Receives every event of the run (a Tracer). */
   tracer?: TraceSink;
   guardrails?: GuardrailManager;
+  /** Who approves tool calls, and which (default: none are asked about). */
+  approvals?: Approvals;
   signal?: AbortSignal;
   /** Receives every event of the run, subagents included. */
   onEvent?: RunEventListener;

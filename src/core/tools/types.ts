@@ -24,6 +24,13 @@ export interface ToolServices {
   loadSkill(name: string, file?: string): Promise<string>;
 }
 
+/** A file's content before and after a proposed change (`before` undefined: a new file). */
+export interface FileChange {
+  path: string;
+  before: string | undefined;
+  after: string;
+}
+
 export type TodoStatus = 'pending' | 'in_progress' | 'completed';
 export interface Todo {
   content: string;
@@ -38,6 +45,8 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
   readOnly: boolean;
   /** May run alongside the step's other parallel calls (default: `readOnly`); subagents do. */
   parallel?: boolean;
+  /** For tools that change a file: the change they would make, so a user can approve it first. */
+  preview?(args: z.infer<S>, ctx: ToolContext): Promise<FileChange>;
   execute(args: z.infer<S>, ctx: ToolContext): Promise<string>;
 }
 

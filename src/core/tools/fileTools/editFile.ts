@@ -20,26 +20,37 @@ export const editFileTool = defineTool({
       .describe('Replace every occurrence of old_string instead of requiring exactly one (default false).'),
   }),
   readOnly: false,
-  async execute({ path, old_string: oldString, new_string: newString, replace_all: replaceAll = false }, ctx) {
-    const shown = displayPath(path);
-    if (oldString === '') throw new ToolError('old_string is empty; to create or overwrite a file use write_file');
-    if (oldString === newString) throw new ToolError(`old_string and new_string are the same; nothing to change in ${shown}`);
-
-    const content = await fromBackend(() => ctx.backend.readFile(path));
-    const edit = matchLineEndings(content, oldString, newString);
-    const count = content.split(edit.oldString).length - 1;
-    if (count === 0) throw new ToolError(`old_string not found in ${shown}`);
-    if (count > 1 && !replaceAll) {
-      throw new ToolError(`old_string occurs ${count} times in ${shown}; give more context or set replace_all`);
-    }
-
-    const updated = replaceAll
-      ? content.split(edit.oldString).join(edit.newString)
-      : replaceFirst(content, edit.oldString, edit.newString);
-    await fromBackend(() => ctx.backend.writeFile(path, updated));
-    return `Replaced ${plural(replaceAll ? count : 1, 'occurrence')} in ${shown}`;
+  async preview(args, ctx) {
+    const before = await fromBackend(() => ctx.backend.readFile(args.path));
+    return { path: displayPath(args.path), before, after: applyEdit(before, args).updated };
+  },
+  async execute(args, ctx) {
+    const content = await fromBackend(() => ctx.backend.readFile(args.path));
+    const { updated, replaced } = applyEdit(content, args);
+    await fromBackend(() => ctx.backend.writeFile(args.path, updated));
+    return `Replaced ${plural(replaced, 'occurrence')} in ${displayPath(args.path)}`;
   },
 });
+
+interface EditArgs {
+  path: string;
+  old_string: string;
+  new_string: string;
+  replace_all?: boolean;
+}
+
+/** The file's new content; the same check for the approval preview and the edit itself. */
+function applyEdit(content: string, { path, old_string: oldString, new_string: newString, replace_all: replaceAll = false }: EditArgs) {
+  const shown = displayPath(path);
+  if (oldString === '') throw new ToolError('old_string is empty; to create or overwrite a file use write_file');
+  if (oldString === newString) throw new ToolError(`old_string and new_string are the same; nothing to change in ${shown}`);
+  const edit = matchLineEndings(content, oldString, newString);
+  const count = content.split(edit.oldString).length - 1;
+  if (count === 0) throw new ToolError(`old_string not found in ${shown}`);
+  if (count > 1 && !replaceAll) throw new ToolError(`old_string occurs ${count} times in ${shown}; give more context or set replace_all`);
+  const updated = replaceAll ? content.split(edit.oldString).join(edit.newString) : replaceFirst(content, edit.oldString, edit.newString);
+  return { updated, replaced: replaceAll ? count : 1 };
+}
 
 /** Models write '\n'; when only the file's CRLF endings stop a match, edit in CRLF so the file stays consistent. */
 function matchLineEndings(content: string, oldString: string, newString: string): { oldString: string; newString: string } {

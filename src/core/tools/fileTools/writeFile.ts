@@ -15,6 +15,10 @@ export const writeFileTool = defineTool({
     content: z.string().describe('The complete new content of the file.'),
   }),
   readOnly: false,
+  async preview({ path, content }, ctx) {
+    const exists = await fromBackend(() => ctx.backend.exists(path));
+    return { path: displayPath(path), before: exists ? await fromBackend(() => ctx.backend.readFile(path)) : undefined, after: content };
+  },
   async execute({ path, content }, ctx) {
     await fromBackend(() => ctx.backend.writeFile(path, content));
     return `Wrote ${plural(splitLines(content).length, 'line')} to ${displayPath(path)}`;
