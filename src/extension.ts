@@ -23,7 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Deep Agent', { log: true });
   const keys = new ApiKeys(context.secrets);
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
-  const approvals = new WorkbenchApprovals();
+  const approvals = new WorkbenchApprovals((): vscode.ViewColumn | undefined => panel.viewColumn);
   const runs = new RunManager(storage, keys, () => tracerFor(storage, log), log, approvals);
   const panel = new Panel(context.extensionUri, runs, async () => {
     try {

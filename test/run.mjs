@@ -1,10 +1,11 @@
 // `npm test`: installs dependencies when they are missing, type-checks, then runs every test suite
-// with Node's test runner (TypeScript through tsx). `node test/run.mjs unit` runs only the unit suites.
+// with Node's test runner (TypeScript through tsx). `node test/run.mjs unit` runs only the unit suites;
+// `node test/run.mjs e2e` only the end-to-end suite in a real VS Code (code-server + chromium).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const suites = { unit: ['test/core', 'test/cli'] };
+const suites = { unit: ['test/core', 'test/cli'], e2e: ['test/e2e'] };
 const only = process.argv[2];
 const roots = only ? suites[only] : Object.values(suites).flat();
 if (!roots) {
@@ -23,6 +24,12 @@ if (!existsSync('node_modules/tsx')) {
 }
 run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
 run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'media/tsconfig.json']);
+
+if (roots.includes('test/e2e')) {
+  // Installs chromium and code-server once (kept under ~/.cache), then builds what VS Code loads.
+  run('bash', ['test/e2e/installCodeServer.sh']);
+  run(process.execPath, ['esbuild.js']);
+}
 
 const find = (dir) =>
   readdirSync(dir).flatMap((name) => {

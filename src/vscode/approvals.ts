@@ -12,7 +12,8 @@ export class WorkbenchApprovals implements vscode.Disposable {
   readonly #contents = new Map<string, string>();
   readonly #registration: vscode.Disposable;
 
-  constructor() {
+  /** `panelColumn`: where the panel is, so the diff opens beside it rather than over it. */
+  constructor(private readonly panelColumn: () => vscode.ViewColumn | undefined) {
     this.#registration = vscode.workspace.registerTextDocumentContentProvider(SCHEME, {
       provideTextDocumentContent: (uri) => this.#contents.get(uri.toString()) ?? '',
     });
@@ -46,7 +47,8 @@ export class WorkbenchApprovals implements vscode.Disposable {
       this.#contents.set(right.toString(), after);
       uris.push(left, right);
       const title = `${path}: proposed by Deep Agent${before === undefined ? ' (new file)' : ''}`;
-      await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true, viewColumn: vscode.ViewColumn.One });
+      const viewColumn = this.panelColumn() === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
+      await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true, preserveFocus: true, viewColumn });
     }
     const decision = await new Promise<ApprovalDecision>((resolve) => {
       this.#pending.set(request.toolCallId, { resolve, uris });

@@ -35,6 +35,11 @@ export class Panel implements vscode.Disposable {
     );
   }
 
+  /** The editor column the panel is in, while it is open. */
+  get viewColumn(): vscode.ViewColumn | undefined {
+    return this.#panel?.viewColumn;
+  }
+
   /** Opens the panel (or brings it forward) showing a run: the given one, the running one, or the latest. */
   async show(runId?: string): Promise<void> {
     if (!this.#panel) this.#panel = this.create();
