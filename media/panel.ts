@@ -145,7 +145,8 @@ function apply(event: RunEvent): void {
       if (event.runId === view.topRunId) {
         const d = event.data;
         view.status.textContent = `${d.status} · ${d.steps} steps · ${d.usage.totalTokens.toLocaleString()} tokens · $${d.costUsd.toFixed(4)}`;
-        transcript.append(el('div', `end ${d.status}`, d.status === 'completed' ? 'Completed.' : `Run ${d.status}${d.error ? `: ${d.error}` : ''}`));
+        const ending = d.status === 'completed' ? 'Completed.' : d.status === 'cancelled' ? 'Stopped before it finished.' : `Run ${d.status}${d.error ? `: ${d.error}` : '.'}`;
+        transcript.append(el('div', `end ${d.status}`, ending));
       }
       return;
     default:

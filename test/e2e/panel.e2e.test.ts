@@ -18,6 +18,13 @@ let vscode: Workbench;
 before(async () => {
   server = await startScriptedServer((body) => {
     const turn = body.messages.filter((m) => m.role === 'assistant').length;
+    const task = body.messages.find((m) => m.role === 'user')!.content!;
+    if (task.startsWith('Create SECRET.md')) {
+      return turn === 0
+        ? { toolCalls: [{ name: 'write_file', arguments: { path: 'SECRET.md', content: 'secret\n' } }] }
+        : { text: `Understood. (${body.messages.at(-1)!.content})` };
+    }
+    if (task.startsWith('Tell a long story')) return { text: Array.from({ length: 400 }, (_, i) => `word${i} `), chunkDelayMs: 25 };
     return [
       { text: 'Planning the notes.', toolCalls: [{ name: 'write_todos', arguments: { todos: [{ content: 'Write NOTES.md', status: 'in_progress' }] } }] },
       { text: ['Writing ', 'the file ', 'now.'], toolCalls: [{ name: 'write_file', arguments: { path: 'NOTES.md', content: '# Notes\n\nWritten by the agent.\n' } }] },
@@ -56,6 +63,32 @@ test('a task runs from the command palette, streams into the panel, and a write 
   await vscode.shot('2-completed');
 });
 
+test('rejecting a write tells the agent why, and nothing is written', async () => {
+  await vscode.runCommand('Deep Agent: Run Task');
+  await answerInputBox(vscode.page, 'Create SECRET.md');
+  const panel = vscode.panel();
+  await panel.locator('.approval.pending').waitFor({ timeout: 30_000 });
+  await panel.locator('.approval .reason').fill('not in this repository');
+  await vscode.shot('3-reject-with-reason');
+  await panel.locator('.approval button.reject').click();
+  await panel.locator('.approval.rejected', { hasText: 'Rejected: not in this repository' }).waitFor();
+  await panel.locator('.assistant', { hasText: 'Rejected by the user: not in this repository' }).waitFor({ timeout: 30_000 });
+  await panel.locator('.end.completed').waitFor();
+  assert.equal(existsSync(join(vscode.workspace, 'SECRET.md')), false);
+});
+
+test('Stop ends a streaming run, and the panel says it was cancelled', async () => {
+  await vscode.runCommand('Deep Agent: Run Task');
+  await answerInputBox(vscode.page, 'Tell a long story');
+  const panel = vscode.panel();
+  await panel.locator('.assistant', { hasText: 'word10 ' }).waitFor({ timeout: 30_000 });
+  await panel.locator('button.stop').click();
+  await panel.locator('.end.cancelled').waitFor({ timeout: 30_000 });
+  const text = await panel.locator('.assistant').last().innerText();
+  assert.doesNotMatch(text, /word399/, 'the stream was cut short');
+  await vscode.shot('4-stopped');
+});
+
 test('after a window reload the run is in the Runs view and its transcript is restored', async () => {
   await vscode.reload();
   const runsIcon = vscode.page.locator('.activitybar .action-item:has(a[aria-label^="Deep Agent"])');
@@ -63,12 +96,12 @@ test('after a window reload the run is in the Runs view and its transcript is re
   const run = vscode.page.locator('.part.sidebar .monaco-list-row', { hasText: 'Write NOTES.md with a title' });
   await run.waitFor({ timeout: 30_000 });
   assert.match(await run.innerText(), /completed/);
-  await vscode.shot('3-runs-view-after-reload');
+  await vscode.shot('5-runs-view-after-reload');
 
   await run.click();
   const panel = vscode.panel();
   await panel.locator('.user', { hasText: 'Write NOTES.md with a title' }).waitFor({ timeout: 30_000 });
   await panel.locator('.assistant', { hasText: 'All done: NOTES.md is written.' }).waitFor();
   await panel.locator('.end.completed').waitFor();
-  await vscode.shot('4-transcript-restored');
+  await vscode.shot('6-transcript-restored');
 });
