@@ -1,119 +1,65 @@
-/** activate/deactivate: wires the VS Code glue (src/vscode) to the agent core. Loads no native module. */
-import * as vscode from 'vscode';
-import { ConsoleTraceExporter } from './core/tracing/exporters/console';
-import { JsonlTraceExporter } from './core/tracing/exporters/jsonl';
-import { createOtelTraceExporter } from './core/tracing/exporters/otelLazy';
-import { Tracer } from './core/tracing/tracer';
-import type { TraceExporter } from './core/tracing/types';
-import { WorkbenchApprovals } from './vscode/approvals';
-import { configureModel } from './vscode/configureModel';
-import { MemoryView } from './vscode/memoryView';
-import { availableLanguageModels, chooseModel } from './vscode/models';
-import { Panel } from './vscode/panel';
-import { RunManager } from './vscode/runManager';
-import { RunsView } from './vscode/runsView';
-import { ApiKeys } from './vscode/secrets';
-import { readSettings } from './vscode/settings';
-import { runStatusBar } from './vscode/statusBar';
-import { lineWriter } from './vscode/lineWriter';
+/**
+ * activate/deactivate. Kept thin on purpose: it registers the commands and views and loads the
+ * workbench (dist/workbench.js: the agent core, zod, openai, …) only when one is first used.
+ */
 import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { Workbench } from './vscode/workbench';
+
+const commandIds = ['deepAgent.runTask', 'deepAgent.stopRun', 'deepAgent.openPanel', 'deepAgent.openRun', 'deepAgent.configureModel', 'deepAgent.exportTrace'];
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Deep Agent', { log: true });
-  const keys = new ApiKeys(context.secrets);
-  const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
-  const approvals = new WorkbenchApprovals((): vscode.ViewColumn | undefined => panel.viewColumn);
-  const runs = new RunManager(storage, keys, () => tracerFor(storage, log), log, approvals);
-  const panel = new Panel(context.extensionUri, runs, async () => {
-    try {
-      const choice = await chooseModel(readSettings(), keys);
-      return 'label' in choice ? { label: choice.label, languageModels: [] } : { languageModels: await availableLanguageModels() };
-    } catch (error) {
-      log.error(String(error));
-      return { languageModels: [] };
+  let workbench: Workbench | undefined;
+  const load = (): Workbench => {
+    if (!workbench) {
+      const t = performance.now();
+      // A separate bundle, required at run time; a variable path keeps esbuild from inlining it.
+      const modulePath = join(__dirname, 'workbench.js');
+      const { createWorkbench } = require(modulePath) as typeof import('./vscode/workbench');
+      workbench = createWorkbench(context, log);
+      context.subscriptions.push(workbench);
+      log.info(`workbench loaded in ${(performance.now() - t).toFixed(1)} ms`);
     }
-  }, approvals);
+    return workbench;
+  };
 
   context.subscriptions.push(
     log,
-    approvals,
-    runs,
-    panel,
-    runStatusBar(runs),
-    vscode.window.registerTreeDataProvider('deepAgent.runs', new RunsView(runs)),
-    vscode.window.registerTreeDataProvider('deepAgent.memory', new MemoryView()),
-    command('deepAgent.runTask', async () => {
-      const task = await askForTask();
-      if (task && (await runs.start(task))) await panel.show();
-    }),
-    command('deepAgent.stopRun', () => {
-      if (!runs.stop()) void vscode.window.showInformationMessage('No Deep Agent run is going.');
-    }),
-    command('deepAgent.openPanel', () => panel.show()),
-    command('deepAgent.openRun', (runId: unknown) => panel.show(typeof runId === 'string' ? runId : undefined)),
-    command('deepAgent.configureModel', () => configureModel(keys)),
-    command('deepAgent.exportTrace', () => exportTrace(runs)),
+    vscode.window.registerTreeDataProvider('deepAgent.runs', lazyTree(() => load().runsView)),
+    vscode.window.registerTreeDataProvider('deepAgent.memory', lazyTree(() => load().memoryView)),
+    ...commandIds.map((id) =>
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          await load().commands[id]!(...args);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          log.error(`${id}: ${message}`);
+          void vscode.window.showErrorMessage(`Deep Agent: ${message}`);
+        }
+      }),
+    ),
   );
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
-
-  function command(id: string, run: (...args: unknown[]) => unknown): vscode.Disposable {
-    return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        await run(...args);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        log.error(`${id}: ${message}`);
-        void vscode.window.showErrorMessage(`Deep Agent: ${message}`);
-      }
-    });
-  }
 }
 
 export function deactivate(): void {}
 
-/** The prompt, with the editor's selection attached as context when there is one. */
-async function askForTask(): Promise<string | undefined> {
-  const editor = vscode.window.activeTextEditor;
-  const selection = editor && !editor.selection.isEmpty ? editor.selection : undefined;
-  const where = selection && editor ? `${vscode.workspace.asRelativePath(editor.document.uri)} lines ${selection.start.line + 1}–${selection.end.line + 1}` : undefined;
-  const task = await vscode.window.showInputBox({
-    title: 'Deep Agent: Run Task',
-    prompt: where ? `What should the agent do? The selection (${where}) is attached.` : 'What should the agent do?',
-    placeHolder: 'e.g. Add input validation to src/user.ts and write a test for it',
-    ignoreFocusOut: true,
-  });
-  if (!task?.trim()) return undefined;
-  if (!selection || !editor) return task.trim();
-  return `${task.trim()}\n\nSelected code from ${where}:\n\`\`\`${editor.document.languageId}\n${editor.document.getText(selection)}\n\`\`\``;
-}
-
-/** A tracer for a run, with the exporters the settings ask for; none when tracing is off. */
-async function tracerFor(storage: string, log: vscode.LogOutputChannel): Promise<Tracer | undefined> {
-  const settings = readSettings();
-  const exporters: TraceExporter[] = [];
-  if (settings.traceExporters.includes('output')) exporters.push(new ConsoleTraceExporter({ stream: lineWriter((line) => log.info(line)), colour: false }));
-  if (settings.traceExporters.includes('jsonl')) exporters.push(new JsonlTraceExporter({ path: join(storage, 'traces', `${new Date().toISOString().slice(0, 10)}.jsonl`) }));
-  if (settings.traceExporters.includes('otlp')) exporters.push(await createOtelTraceExporter({ url: settings.otlpEndpoint }));
-  if (!exporters.length) return undefined;
-  return new Tracer({ exporters, onExporterError: (name, error) => log.warn(`trace exporter ${name} failed and was turned off: ${String(error)}`) });
-}
-
-async function exportTrace(runs: RunManager): Promise<void> {
-  const all = await runs.list();
-  if (!all.length) {
-    void vscode.window.showInformationMessage('There is no run to export yet.');
-    return;
-  }
-  const pick = await vscode.window.showQuickPick(
-    all.map((r) => ({ label: r.summary.prompt.split('\n', 1)[0]!, description: `${r.summary.status} · ${new Date(r.summary.startedAt).toLocaleString()}`, run: r })),
-    { title: 'Deep Agent: Export Trace — which run?' },
-  );
-  if (!pick) return;
-  const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`trace-${pick.run.summary.runId}.jsonl`), filters: { 'JSON Lines': ['jsonl'] } });
-  if (!target) return;
-  const tracer = new Tracer({ exporters: [new JsonlTraceExporter({ path: target.fsPath })] });
-  for (const event of pick.run.events) tracer.onEvent(event);
-  await tracer.shutdown();
-  void vscode.window.showInformationMessage(`Trace of ${pick.run.events.length} events written to ${target.fsPath}`);
+/** A tree whose real provider is created when the view first asks for its items. */
+function lazyTree(provider: () => vscode.TreeDataProvider<unknown>): vscode.TreeDataProvider<unknown> {
+  const changed = new vscode.EventEmitter<void>();
+  let real: vscode.TreeDataProvider<unknown> | undefined;
+  const get = () => {
+    if (!real) {
+      real = provider();
+      real.onDidChangeTreeData?.(() => changed.fire());
+    }
+    return real;
+  };
+  return {
+    onDidChangeTreeData: changed.event,
+    getChildren: (element) => get().getChildren(element),
+    getTreeItem: (element) => get().getTreeItem(element),
+  };
 }

@@ -3,7 +3,7 @@
  * playwright-core in Debian's chromium (../shared/notes/real-vscode-e2e.md). Nothing touches $HOME.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +20,8 @@ export interface Workbench {
   workspace: string;
   /** Log lines of the browser console (the extension host's console is forwarded there). */
   console: string[];
+  /** Lines of the Deep Agent output channel so far, across window reloads. */
+  outputLog(): string[];
   shot(name: string): Promise<void>;
   runCommand(title: string): Promise<void>;
   /** The panel's webview document, two iframes deep. */
@@ -105,6 +107,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
       page,
       workspace,
       console: consoleLines,
+      outputLog: () => outputChannelLines(join(userData, 'logs')),
       shot: async (name) => void (await page.screenshot({ path: join(options.shotsDir, `${name}.png`) })),
       runCommand: async (title) => {
         await page.keyboard.press('F1');
@@ -125,6 +128,14 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     await close();
     throw error;
   }
+}
+
+function outputChannelLines(logsDir: string): string[] {
+  if (!existsSync(logsDir)) return [];
+  return (readdirSync(logsDir, { recursive: true }) as string[])
+    .filter((file) => file.endsWith('Deep Agent.log'))
+    .sort()
+    .flatMap((file) => readFileSync(join(logsDir, file), 'utf8').split('\n').filter(Boolean));
 }
 
 /** Types into the quick input that is open now (an input box) and presses Enter. */

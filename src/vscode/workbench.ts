@@ -1,0 +1,120 @@
+/**
+ * The workbench: everything behind the commands and views, wired to the agent core. Bundled apart
+ * from extension.ts and loaded on first use, so activation stays cheap.
+ */
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import { ConsoleTraceExporter } from '../core/tracing/exporters/console';
+import { JsonlTraceExporter } from '../core/tracing/exporters/jsonl';
+import { createOtelTraceExporter } from '../core/tracing/exporters/otelLazy';
+import { Tracer } from '../core/tracing/tracer';
+import type { TraceExporter } from '../core/tracing/types';
+import { WorkbenchApprovals } from './approvals';
+import { configureModel } from './configureModel';
+import { lineWriter } from './lineWriter';
+import { MemoryView } from './memoryView';
+import { availableLanguageModels, chooseModel } from './models';
+import { Panel } from './panel';
+import { RunManager } from './runManager';
+import { RunsView } from './runsView';
+import { ApiKeys } from './secrets';
+import { readSettings } from './settings';
+import { runStatusBar } from './statusBar';
+
+/** What extension.ts hands the commands and views to. */
+export interface Workbench extends vscode.Disposable {
+  commands: Record<string, (...args: unknown[]) => unknown>;
+  runsView: vscode.TreeDataProvider<unknown>;
+  memoryView: vscode.TreeDataProvider<unknown>;
+}
+
+export function createWorkbench(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Workbench {
+  const keys = new ApiKeys(context.secrets);
+  const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
+  const approvals: WorkbenchApprovals = new WorkbenchApprovals((): vscode.ViewColumn | undefined => panel.viewColumn);
+  const runs = new RunManager(storage, keys, () => tracerFor(storage, log), log, approvals);
+  const panel = new Panel(
+    context.extensionUri,
+    runs,
+    async () => {
+      try {
+        const choice = await chooseModel(readSettings(), keys);
+        return 'label' in choice ? { label: choice.label, languageModels: [] } : { languageModels: await availableLanguageModels() };
+      } catch (error) {
+        log.error(String(error));
+        return { languageModels: [] };
+      }
+    },
+    approvals,
+  );
+  const statusBar = runStatusBar(runs);
+  return {
+    runsView: new RunsView(runs) as vscode.TreeDataProvider<unknown>,
+    memoryView: new MemoryView() as vscode.TreeDataProvider<unknown>,
+    commands: {
+      'deepAgent.runTask': async () => {
+        const task = await askForTask();
+        if (task && (await runs.start(task))) await panel.show();
+      },
+      'deepAgent.stopRun': () => {
+        if (!runs.stop()) void vscode.window.showInformationMessage('No Deep Agent run is going.');
+      },
+      'deepAgent.openPanel': () => panel.show(),
+      'deepAgent.openRun': (runId: unknown) => panel.show(typeof runId === 'string' ? runId : undefined),
+      'deepAgent.configureModel': () => configureModel(keys),
+      'deepAgent.exportTrace': () => exportTrace(runs),
+    },
+    dispose: () => {
+      statusBar.dispose();
+      panel.dispose();
+      runs.dispose();
+      approvals.dispose();
+    },
+  };
+}
+
+/** The prompt, with the editor's selection attached as context when there is one. */
+async function askForTask(): Promise<string | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const selection = editor && !editor.selection.isEmpty ? editor.selection : undefined;
+  const where = selection && editor ? `${vscode.workspace.asRelativePath(editor.document.uri)} lines ${selection.start.line + 1}–${selection.end.line + 1}` : undefined;
+  const task = await vscode.window.showInputBox({
+    title: 'Deep Agent: Run Task',
+    prompt: where ? `What should the agent do? The selection (${where}) is attached.` : 'What should the agent do?',
+    placeHolder: 'e.g. Add input validation to src/user.ts and write a test for it',
+    ignoreFocusOut: true,
+  });
+  if (!task?.trim()) return undefined;
+  if (!selection || !editor) return task.trim();
+  return `${task.trim()}\n\nSelected code from ${where}:\n\`\`\`${editor.document.languageId}\n${editor.document.getText(selection)}\n\`\`\``;
+}
+
+/** A tracer for a run, with the exporters the settings ask for; none when tracing is off. */
+async function tracerFor(storage: string, log: vscode.LogOutputChannel): Promise<Tracer | undefined> {
+  const settings = readSettings();
+  const exporters: TraceExporter[] = [];
+  if (settings.traceExporters.includes('output')) exporters.push(new ConsoleTraceExporter({ stream: lineWriter((line) => log.info(line)), colour: false }));
+  if (settings.traceExporters.includes('jsonl')) exporters.push(new JsonlTraceExporter({ path: join(storage, 'traces', `${new Date().toISOString().slice(0, 10)}.jsonl`) }));
+  if (settings.traceExporters.includes('otlp')) exporters.push(await createOtelTraceExporter({ url: settings.otlpEndpoint }));
+  if (!exporters.length) return undefined;
+  return new Tracer({ exporters, onExporterError: (name, error) => log.warn(`trace exporter ${name} failed and was turned off: ${String(error)}`) });
+}
+
+async function exportTrace(runs: RunManager): Promise<void> {
+  const all = await runs.list();
+  if (!all.length) {
+    void vscode.window.showInformationMessage('There is no run to export yet.');
+    return;
+  }
+  const pick = await vscode.window.showQuickPick(
+    all.map((r) => ({ label: r.summary.prompt.split('\n', 1)[0]!, description: `${r.summary.status} · ${new Date(r.summary.startedAt).toLocaleString()}`, run: r })),
+    { title: 'Deep Agent: Export Trace — which run?' },
+  );
+  if (!pick) return;
+  const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`trace-${pick.run.summary.runId}.jsonl`), filters: { 'JSON Lines': ['jsonl'] } });
+  if (!target) return;
+  const tracer = new Tracer({ exporters: [new JsonlTraceExporter({ path: target.fsPath })] });
+  for (const event of pick.run.events) tracer.onEvent(event);
+  await tracer.shutdown();
+  void vscode.window.showInformationMessage(`Trace of ${pick.run.events.length} events written to ${target.fsPath}`);
+}
