@@ -26,7 +26,9 @@ function newView() {
   return {
     /** Where a run's blocks go: the transcript for the top run, a tool call's body for a subagent. */
     containers: new Map<string, HTMLElement>(),
-    texts: new Map<string, { node: HTMLElement; text: string }>(),
+    texts: new Map<string, TextBlock>(),
+    /** Text blocks with new text since they were last drawn. */
+    dirty: new Set<TextBlock>(),
     tools: new Map<string, HTMLDetailsElement>(),
     topRunId: undefined as string | undefined,
     status: el('div', 'status'),
@@ -46,6 +48,7 @@ window.addEventListener('message', (message: MessageEvent<ToWebview>) => {
     view.running = data.running;
     renderBar();
   }
+  drawDirtyText();
   if (follow) requestAnimationFrame(() => transcript.scrollTo({ top: transcript.scrollHeight }));
 });
 
@@ -103,12 +106,12 @@ function apply(event: RunEvent): void {
       return startRun(event);
     case 'llm_start':
       // A retry: the failed attempt's text is void.
-      if (event.data.attempt > 1) textOf(event.runId, event.data.step).node.replaceChildren();
+      if (event.data.attempt > 1) clearText(textOf(event.runId, event.data.step));
       return;
     case 'llm_chunk': {
       const block = textOf(event.runId, event.data.step);
       block.text += event.data.text;
-      block.node.innerHTML = markdown.render(block.text);
+      view.dirty.add(block);
       return;
     }
     case 'tool_start':
@@ -227,15 +230,68 @@ function nextStep(code: string): string | undefined {
   return undefined;
 }
 
-function textOf(runId: string, step: number) {
+/**
+ * The model's text of one step. Markdown is drawn incrementally: blocks that can no longer change
+ * (before a blank line outside a code fence) are rendered once; only the tail is redrawn. Redrawing
+ * the whole answer on every chunk made long answers quadratic and froze the webview.
+ */
+interface TextBlock {
+  node: HTMLElement;
+  tail: HTMLElement;
+  text: string;
+  /** Characters of `text` already rendered for good. */
+  settled: number;
+}
+
+function textOf(runId: string, step: number): TextBlock {
   const key = `${runId}:${step}`;
   let block = view.texts.get(key);
   if (!block) {
-    block = { node: el('div', 'assistant'), text: '' };
+    const node = el('div', 'assistant');
+    const tail = el('div', 'tail');
+    node.append(tail);
+    block = { node, tail, text: '', settled: 0 };
     view.texts.set(key, block);
-    containerOf(runId).append(block.node);
+    containerOf(runId).append(node);
   }
   return block;
+}
+
+function clearText(block: TextBlock): void {
+  block.text = '';
+  block.settled = 0;
+  block.tail.replaceChildren();
+  block.node.replaceChildren(block.tail);
+}
+
+function drawDirtyText(): void {
+  for (const block of view.dirty) {
+    const boundary = settledBoundary(block.text, block.settled);
+    if (boundary > block.settled) {
+      const settled = el('div', 'settled');
+      settled.innerHTML = markdown.render(block.text.slice(block.settled, boundary));
+      block.node.insertBefore(settled, block.tail);
+      block.settled = boundary;
+    }
+    block.tail.innerHTML = markdown.render(block.text.slice(block.settled));
+  }
+  view.dirty.clear();
+}
+
+/** The end of the last blank line after `from` that is outside a code fence, or `from`. */
+function settledBoundary(text: string, from: number): number {
+  let boundary = from;
+  let inFence = false;
+  let lineStart = from;
+  while (lineStart < text.length) {
+    const lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd === -1) break; // an unfinished line may still grow
+    const line = text.slice(lineStart, lineEnd);
+    if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
+    else if (!inFence && line.trim() === '' && lineStart > from) boundary = lineEnd + 1;
+    lineStart = lineEnd + 1;
+  }
+  return boundary;
 }
 
 const containerOf = (runId: string) => view.containers.get(runId) ?? transcript;

@@ -2,7 +2,7 @@
  * A real VS Code (code-server) with this extension loaded from the working tree, driven by
  * playwright-core in Debian's chromium (../shared/notes/real-vscode-e2e.md). Nothing touches $HOME.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -34,6 +34,8 @@ export interface WorkbenchOptions {
   files: Record<string, string>;
   settings: Record<string, unknown>;
   shotsDir: string;
+  /** Install this VSIX instead of loading the extension from the working tree. */
+  vsix?: string;
 }
 
 export async function openWorkbench(options: WorkbenchOptions): Promise<Workbench> {
@@ -68,11 +70,15 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
   const env = { ...process.env, XDG_CONFIG_HOME: dir('xdg/config'), XDG_DATA_HOME: dir('xdg/data'), XDG_CACHE_HOME: dir('xdg/cache') };
   mkdirSync(options.shotsDir, { recursive: true });
 
+  const extensionsDir = dir('extensions');
+  if (options.vsix) {
+    execFileSync(codeServerBin, ['--config', configYaml, '--user-data-dir', userData, '--extensions-dir', extensionsDir, '--install-extension', options.vsix], { env, stdio: 'ignore' });
+  }
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const server: ChildProcess = spawn(
     codeServerBin,
-    ['--config', configYaml, '--user-data-dir', userData, '--extensions-dir', dir('extensions'), '--bind-addr', `127.0.0.1:${port}`,
+    ['--config', configYaml, '--user-data-dir', userData, '--extensions-dir', extensionsDir, '--bind-addr', `127.0.0.1:${port}`,
       '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'],
     { env, detached: true, stdio: 'ignore' },
   );
@@ -95,7 +101,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     const consoleLines: string[] = [];
     page.on('console', (m) => consoleLines.push(m.text()));
     const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${extensionDir}`]];
-    const url = `${origin}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const url = `${origin}/?folder=${encodeURIComponent(workspace)}${options.vsix ? '' : `&payload=${encodeURIComponent(JSON.stringify(payload))}`}`;
     const waitForWorkbench = async () => {
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       await page.locator('.statusbar').waitFor({ timeout: 60_000 });
