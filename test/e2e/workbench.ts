@@ -15,6 +15,8 @@ export interface Workbench {
   console: string[];
   /** Lines of the Deep Agent output channel so far, across window reloads. */
   outputLog(): string[];
+  /** The user's settings.json as VS Code wrote it. */
+  userSettingsText(): string;
   shot(name: string): Promise<void>;
   runCommand(title: string): Promise<void>;
   /** The panel's webview document, two iframes deep. */
@@ -68,6 +70,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
       workspace,
       console: consoleLines,
       outputLog: () => outputChannelLines(join(server.userData, 'logs')),
+      userSettingsText: () => readFileSync(join(server.userData, 'User', 'settings.json'), 'utf8'),
       shot: async (name) => void (await page.screenshot({ path: join(options.shotsDir, `${name}.png`) })),
       runCommand: async (title) => {
         await page.keyboard.press('F1');
@@ -96,6 +99,13 @@ function outputChannelLines(logsDir: string): string[] {
     .filter((file) => file.endsWith('Deep Agent.log'))
     .sort()
     .flatMap((file) => readFileSync(join(logsDir, file), 'utf8').split('\n').filter(Boolean));
+}
+
+/** Picks the row of the open quick pick that shows this text. */
+export async function pickQuickItem(page: Page, text: string): Promise<void> {
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
+  await row.waitFor();
+  await row.click();
 }
 
 /** Types into the quick input that is open now (an input box) and presses Enter. */
