@@ -86,7 +86,8 @@ export class RunManager implements vscode.Disposable {
 
     let record: RunRecord | undefined;
     let journal: EventJournalWriter | undefined;
-    const started = new Promise<RunRecord>((resolve) => {
+    // Settles with the record at the run's first event, or with undefined if it failed before one.
+    const started = new Promise<RunRecord | undefined>((resolve) => {
       const onEvent = (event: RunEvent) => {
         if (!record) {
           record = { summary: { runId: event.runId, prompt, status: 'running', startedAt: event.ts }, events: [], controller };
@@ -103,7 +104,7 @@ export class RunManager implements vscode.Disposable {
       void agent
         .execute(prompt, { backend, guardrails, tracer, signal: controller.signal, history, onEvent, approvals: this.approvals.forRun(settings.approvalPolicy) })
         .then(async (result) => {
-          if (!record) return;
+          if (!record) return resolve(undefined);
           record.summary.status = result.status;
           record.controller = undefined;
           record.messages = result.messages;
@@ -111,6 +112,12 @@ export class RunManager implements vscode.Disposable {
           await tracer?.flush();
           if (result.status === 'failed') this.log.error(`run ${result.runId} failed: ${result.error?.message}`);
           this.#onRunsChanged.fire();
+        })
+        .catch((error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          this.log.error(`a run could not start: ${message}`);
+          void vscode.window.showErrorMessage(`Deep Agent: the run could not start: ${message}`);
+          resolve(undefined);
         });
     });
     return started;
