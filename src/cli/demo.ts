@@ -1,12 +1,12 @@
 /** `deep-agent demo`: the product working on a fresh machine, from a bundled recording. */
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { validateFixture } from '../core/model/fixture';
 import { ReplayModel } from '../core/model/recordReplay';
 import demoFixture from './demo/fixture.json';
-import { demoFiles, demoModel, demoPrompt } from './demo/workspace';
+import { demoModel, demoPrompt, writeDemoWorkspace } from './demo/workspace';
 import { howToConfigure } from './model';
 import { UsageError } from './options';
 import { runTask, type CliIO } from './runTask';
@@ -16,10 +16,7 @@ export async function runDemo(options: { workspace?: string; events: boolean }, 
   if (existsSync(workspace) && readdirSync(workspace).length > 0) {
     throw new UsageError(`--workspace ${workspace} is not empty; the demo needs an empty or new folder`);
   }
-  for (const [path, content] of Object.entries(demoFiles)) {
-    await mkdir(dirname(join(workspace, path)), { recursive: true });
-    await writeFile(join(workspace, path), content);
-  }
+  await writeDemoWorkspace(workspace);
   const model = new ReplayModel(validateFixture(demoFixture, 'the bundled demo fixture'), { mode: 'strict', modelName: demoModel });
   const log = options.events ? io.err : io.out;
   log.write(`Replayed demo: the model's answers come from a recording bundled with deep-agent; no model is called.\n`);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { demoFiles, demoModel, demoPrompt } from '../../src/cli/demo/workspace';
+import { demoModel, demoPrompt, writeDemoWorkspace } from '../../src/cli/demo/workspace';
 import type { RunEvent } from '../../src/core/events';
 import { demoScript } from '../fixtures/recordDemo';
 import { scriptedServer } from '../support/harness';
@@ -43,10 +43,7 @@ function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; onLine?: (li
 
 async function demoWorkspace(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cli-ws-'));
-  for (const [path, content] of Object.entries(demoFiles)) {
-    await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), content);
-  }
+  await writeDemoWorkspace(dir);
   return dir;
 }
 

@@ -4,20 +4,15 @@
  * It lives beside the e2e harness because it starts VS Code the same way the tests do.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { demoFiles } from '../../src/cli/demo/workspace';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeDemoWorkspace } from '../../src/cli/demo/workspace';
 import { extensionDir, startCodeServer } from './codeServer';
 
 async function main(): Promise<void> {
   const workspace = process.env.DEEP_AGENT_DEMO_WORKSPACE ?? join(extensionDir, '.tmp', 'demo-workspace');
   // Made once; later starts keep whatever was done in it.
-  if (!existsSync(workspace)) {
-    for (const [path, content] of Object.entries(demoFiles)) {
-      mkdirSync(dirname(join(workspace, path)), { recursive: true });
-      writeFileSync(join(workspace, path), content);
-    }
-  }
+  if (!existsSync(workspace)) await writeDemoWorkspace(workspace);
   if (!process.env.DEEP_AGENT_USE_CODE_SERVER && spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0) {
     execFileSync('code', ['--new-window', `--extensionDevelopmentPath=${extensionDir}`, workspace], { stdio: 'inherit' });
     console.log(`Opened ${workspace} in VS Code with Deep Agent Workbench loaded. Start with "Deep Agent: Configure Model".`);

@@ -1,4 +1,7 @@
 /** The small project the demo task works on. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
 export const demoFiles: Record<string, string> = {
   'README.md': '# shop\n\nA tiny shopping-cart library used by the deep-agent demo.\n',
   'src/cart.ts': [
@@ -27,3 +30,11 @@ export const demoPrompt =
 
 /** The model name the demo fixture was recorded with. */
 export const demoModel = 'demo-model';
+
+/** Writes the demo project into `dir` (created if needed). */
+export async function writeDemoWorkspace(dir: string): Promise<void> {
+  for (const [path, content] of Object.entries(demoFiles)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), content);
+  }
+}
