@@ -2,7 +2,7 @@
  * The one event vocabulary of a run (ARCHITECTURE.md): every consumer — streaming, tracing,
  * guardrails, checkpoints, the webview — reads these and nothing else.
  */
-import type { ToolCall } from './model/types';
+import type { ChatMessage, ToolCall } from './model/types';
 
 export interface Usage {
   inputTokens: number;
@@ -33,6 +33,19 @@ export interface RunEventData {
     depth: number;
     /** The `task` tool call that started this subagent run. */
     parentToolCallId?: string;
+    /** Earlier messages of the conversation (a follow-up), so a resume can rebuild it. */
+    history?: ChatMessage[];
+    /** Set when this run was forked from another run's checkpoint. */
+    forkedFrom?: { runId: string; checkpointId: string };
+  };
+  /** The run goes on after a crash, reload or fork; what follows continues the events before `fromSeq`. */
+  run_resumed: {
+    /** The last event seen before the interruption. */
+    fromSeq: number;
+    /** The step the run goes on with; a half-done step is finished, a half-streamed one asked again. */
+    step: number;
+    /** Tool calls that started but left no result: what became of them (see ToolRecovery). */
+    interruptedToolCalls: { toolCallId: string; name: string; outcome: 'done' | 'rerun' | 'unknown' }[];
   };
   step_start: { step: number };
   /** A model call begins; `attempt` > 1 means an earlier attempt failed and its chunks are void. */
@@ -57,6 +70,22 @@ export interface RunEventData {
     /** What the model is shown: the tool's output, or the error text when `ok` is false. */
     result: string;
     durationMs: number;
+  };
+  /**
+   * A file write or edit through the file backend, recorded before it happens (a write-ahead intent):
+   * `before` null means the file did not exist. Restoring a checkpoint undoes these in reverse.
+   */
+  file_change: { step: number; toolCallId: string; path: string; before: string | null; after: string };
+  /** A point the run can be resumed, forked or restored from; its id names the run and this event's seq. */
+  checkpoint: {
+    checkpointId: string;
+    reason: CheckpointReason;
+    step: number;
+    /** Model calls so far. */
+    iteration: number;
+    totalTokens: number;
+    costUsd: number;
+    label?: string;
   };
   /** A tool call waits for the user (see DeepAgentDeps.approvals). */
   approval_requested: { step: number; toolCallId: string; name: string; path?: string };
@@ -101,6 +130,10 @@ export interface RunEventData {
 }
 
 export type RunEventType = keyof RunEventData;
+
+/** When checkpoints are taken: after every step, every model call, or every tool call; `manual` on request. */
+export type CheckpointFrequency = 'step' | 'iteration' | 'tool_call';
+export type CheckpointReason = CheckpointFrequency | 'manual';
 
 export type GuardrailGate = 'before_model_call' | 'before_tool_call' | 'final_output';
 

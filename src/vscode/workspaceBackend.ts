@@ -65,6 +65,16 @@ export class WorkspaceFsBackend implements FileBackend {
     return (await this.statOf(await this.uriOf(normalizePath(path)))) !== undefined;
   }
 
+  async delete(path: string): Promise<boolean> {
+    const rel = normalizePath(path);
+    const uri = await this.uriOf(rel);
+    const stat = await this.statOf(uri);
+    if (!stat) return false;
+    if (stat.type & vscode.FileType.Directory) throw new IsADirectoryError(displayPath(rel));
+    await vscode.workspace.fs.delete(uri);
+    return true;
+  }
+
   glob(pattern: string, path?: string): Promise<string[]> {
     return globFiles(this.search, pattern, path);
   }

@@ -5,6 +5,7 @@ import { defaultRetryPolicy } from '../model/retry';
 import { fileTools } from '../tools/files';
 import type { AnyTool } from '../tools/types';
 import { RunEmitter, fanOut } from './emitter';
+import { emitterRestoreOf } from './resume';
 import { executeRun } from './run';
 import { discoverSkills, loadSkillTool, type Skill } from './skills';
 import { generalPurposeSubagent, taskTool } from './subagents';
@@ -41,7 +42,10 @@ export function createDeepAgent(options: DeepAgentOptions): DeepAgent {
 async function startRun(name: string, options: DeepAgentOptions, prompt: string, deps: DeepAgentDeps): Promise<RunResult> {
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? randomIds;
-  const emitter = new RunEmitter(ids(), undefined, fanOut([deps.tracer?.onEvent, deps.onEvent]), clock);
+  const resume = deps.persistence?.resume;
+  // The journal hears each event first: nothing reaches a listener that a crash could lose.
+  const sink = fanOut([deps.persistence?.journal.append.bind(deps.persistence.journal), deps.tracer?.onEvent, deps.onEvent]);
+  const emitter = resume ? new RunEmitter(resume.runId, undefined, sink, clock, emitterRestoreOf(resume)) : new RunEmitter(deps.runId ?? ids(), undefined, sink, clock);
   const { skills, problems } = await discoverSkills(deps.skillsDirs ?? []);
   const subagents: SubagentConfig[] = [
     ...(options.generalPurposeSubagent === false ? [] : [generalPurposeSubagent]),
@@ -75,6 +79,8 @@ async function startRun(name: string, options: DeepAgentOptions, prompt: string,
       history: deps.history ?? [],
       // Unusable skill folders are reported but do not stop the run.
       warnings: problems.map((message) => ({ message, code: 'skill_invalid' })),
+      persistence: deps.persistence,
+      resume,
     },
     prompt,
   );

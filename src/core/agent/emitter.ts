@@ -14,22 +14,44 @@ export interface RunTotals {
   startedAt: number;
 }
 
+/** Where a resumed run's events go on from: its next seq and the totals folded from its journal. */
+export interface EmitterRestore {
+  nextSeq: number;
+  usage: Usage;
+  costUsd: number;
+  modelCalls: number;
+  toolCalls: number;
+}
+
 export class RunEmitter {
   readonly totals: RunTotals;
-  #seq = 0;
+  #seq: number;
 
   constructor(
     readonly runId: string,
     readonly parent: RunEmitter | undefined,
     private readonly sink: RunEventListener,
     readonly clock: Clock,
+    restore?: EmitterRestore,
   ) {
-    this.totals = { usage: zeroUsage(), costUsd: 0, modelCalls: 0, toolCalls: 0, startedAt: clock.now() };
+    this.#seq = restore?.nextSeq ?? 0;
+    this.totals = {
+      usage: restore?.usage ?? zeroUsage(),
+      costUsd: restore?.costUsd ?? 0,
+      modelCalls: restore?.modelCalls ?? 0,
+      toolCalls: restore?.toolCalls ?? 0,
+      startedAt: clock.now(),
+    };
   }
 
   /** The emitter of a subagent run: same sink, totals rolling up into this run's. */
-  child(runId: string): RunEmitter {
-    return new RunEmitter(runId, this, this.sink, this.clock);
+  child(runId: string, restore?: EmitterRestore): RunEmitter {
+    return new RunEmitter(runId, this, this.sink, this.clock, restore);
+  }
+
+  /** The seq the next event will get. */
+  get nextSeq(): number {
+    return this.#seq;
   }
 
   emit<T extends RunEventType>(type: T, data: RunEventData[T]): RunEvent {

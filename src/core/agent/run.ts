@@ -14,9 +14,11 @@ import type { GuardrailManager } from '../guardrails/manager';
 import { callModel } from './modelCall';
 import { systemPrompt } from './prompt';
 import { readSkill, type Skill } from './skills';
-import { runToolCalls } from './toolRunner';
-import type { Approvals, RunResult, SubagentConfig } from './types';
-import type { RunStatus } from '../events';
+import { runToolCalls, type ToolRunContext } from './toolRunner';
+import type { Approvals, RunPersistence, RunResult, SubagentConfig } from './types';
+import type { CheckpointReason, RunStatus } from '../events';
+import type { RunState } from '../checkpoint/runState';
+import { emitterRestoreOf, recoverInterrupted } from './resume';
 import type { IdSource } from '../clock';
 
 /** Everything one run (top-level or subagent) needs, resolved. */
@@ -46,13 +48,17 @@ export interface RunSetup {
   history: ChatMessage[];
   /** Reported as non-fatal `error` events right after `run_start`. */
   warnings?: { message: string; code: string }[];
+  persistence?: RunPersistence;
+  /** Set when this run goes on from its journal (the emitter is restored to match). */
+  resume?: RunState;
 }
 
 export async function executeRun(setup: RunSetup, prompt: string): Promise<RunResult> {
   const { emitter } = setup;
   const toolsByName = new Map(setup.tools.map((t) => [t.name, t]));
   const gates = new GateKeeper(emitter, setup.root, setup.guardrails, setup.agentName, setup.maxIterations);
-  let todos: Todo[] = [];
+  const { resume } = setup;
+  let todos: Todo[] = resume?.todos ?? [];
   const services: ToolServices = {
     readTodos: () => todos,
     writeTodos: (next) => void (todos = next),
@@ -72,41 +78,66 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
     subagents: setup.subagents,
     skills: setup.skills,
   });
-  const messages: ChatMessage[] = [{ role: 'system', content: system }, ...setup.history, { role: 'user', content: prompt }];
+  const history = resume ? resume.history : setup.history;
+  if (resume) prompt = resume.prompt;
+  const messages: ChatMessage[] = [{ role: 'system', content: system }, ...history, { role: 'user', content: prompt }, ...(resume?.messages ?? [])];
   const specs = setup.tools.map(toolSpec);
-
-  emitter.emit('run_start', {
-    agentName: setup.agentName,
-    prompt,
-    model: setup.model.modelName,
-    maxIterations: setup.maxIterations,
-    depth: setup.depth,
-    parentToolCallId: setup.parentToolCallId,
-  });
-  for (const w of setup.warnings ?? []) emitter.emit('error', { ...w, fatal: false });
 
   let status: RunStatus = 'completed';
   let output = '';
   let failure: Error | undefined;
-  let step = 0;
+  let step = resume?.step ?? 0;
+  let pending = resume?.pending;
+  let resumedCalls: ToolRunContext['resumed'];
+  const checkpoint = (reason: CheckpointReason) => takeCheckpoint(setup, reason, step);
   try {
-    for (;;) {
-      if (setup.signal.aborted) throw new RunCancelledError();
-      await gates.beforeModelCall();
-      step++;
-      emitter.emit('step_start', { step });
-      const request: ChatRequest = {
+    if (resume) {
+      const recoveries = pending ? await recoverInterrupted(setup, toolsByName, pending) : new Map();
+      emitter.emit('run_resumed', {
+        fromSeq: resume.lastSeq,
+        step: pending?.step ?? step + 1,
+        interruptedToolCalls: [...recoveries].map(([toolCallId, r]) => ({ toolCallId, name: pending!.answer.toolCalls.find((c) => c.id === toolCallId)!.name, outcome: r.outcome })),
+      });
+      if (pending) resumedCalls = { results: pending.results, recoveries };
+    } else {
+      emitter.emit('run_start', {
+        agentName: setup.agentName,
+        prompt,
         model: setup.model.modelName,
-        messages: [...messages],
-        tools: specs.length ? specs : undefined,
-        temperature: setup.temperature,
-        maxTokens: setup.maxTokens,
-      };
-      const answer = await callModel(
-        { model: setup.model, price: setup.prices(setup.model.modelName), retry: setup.retry, emitter, signal: setup.signal, random: setup.random },
-        request,
-        step,
-      );
+        maxIterations: setup.maxIterations,
+        depth: setup.depth,
+        parentToolCallId: setup.parentToolCallId,
+        ...(history.length ? { history } : {}),
+      });
+      for (const w of setup.warnings ?? []) emitter.emit('error', { ...w, fatal: false });
+    }
+    for (;;) {
+      let answer;
+      if (pending) {
+        // The step the run stopped in: its model answer is recorded, so only its tool calls are left.
+        ({ answer, step } = pending);
+        pending = undefined;
+      } else {
+        resumedCalls = undefined;
+        if (setup.signal.aborted) throw new RunCancelledError();
+        await gates.beforeModelCall();
+        step++;
+        emitter.emit('step_start', { step });
+        const request: ChatRequest = {
+          model: setup.model.modelName,
+          messages: [...messages],
+          tools: specs.length ? specs : undefined,
+          temperature: setup.temperature,
+          maxTokens: setup.maxTokens,
+        };
+        answer = await callModel(
+          { model: setup.model, price: setup.prices(setup.model.modelName), retry: setup.retry, emitter, signal: setup.signal, random: setup.random },
+          request,
+          step,
+        );
+        checkpoint('iteration');
+        if (answer.text && answer.toolCalls.length) emitter.emit('partial_result', { step, text: answer.text });
+      }
       messages.push({ role: 'assistant', content: answer.text || null, toolCalls: answer.toolCalls.length ? answer.toolCalls : undefined });
 
       if (answer.toolCalls.length === 0) {
@@ -116,14 +147,30 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
         await gates.finalOutput(answer.text);
         output = answer.text;
         emitter.emit('step_end', { step, usage: answer.usage, costUsd: answer.costUsd, toolCalls: 0 });
+        checkpoint('step');
         break;
       }
-      if (answer.text) emitter.emit('partial_result', { step, text: answer.text });
-      const results = await runToolCalls({ tools: toolsByName, emitter, backend: setup.backend, signal: setup.signal, services, gates, approvals: setup.approvals }, answer.toolCalls, step);
+      const results = await runToolCalls(
+        {
+          tools: toolsByName,
+          emitter,
+          backend: setup.backend,
+          signal: setup.signal,
+          services,
+          gates,
+          approvals: setup.approvals,
+          barrier: setup.persistence?.journal.flush,
+          afterToolCall: () => checkpoint('tool_call'),
+          resumed: resumedCalls,
+        },
+        answer.toolCalls,
+        step,
+      );
       messages.push(...results);
       const { totals } = emitter;
       emitter.emit('progress', { step, iteration: totals.modelCalls, maxIterations: setup.maxIterations, usage: totals.usage, costUsd: totals.costUsd });
       emitter.emit('step_end', { step, usage: answer.usage, costUsd: answer.costUsd, toolCalls: answer.toolCalls.length });
+      checkpoint('step');
     }
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
@@ -153,11 +200,33 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
   return { runId: emitter.runId, status, output, error: failure, usage: totals.usage, costUsd: totals.costUsd, steps: step, messages: messages.slice(1), todos };
 }
 
+/** Checkpoints of the top-level run, at the boundaries its frequency names or when one was asked for. */
+function takeCheckpoint(setup: RunSetup, reason: CheckpointReason, step: number): void {
+  const persistence = setup.persistence;
+  if (!persistence || setup.depth > 0) return;
+  const label = persistence.takeManualRequest?.();
+  if (label === undefined && reason !== persistence.frequency) return;
+  const { emitter } = setup;
+  emitter.emit('checkpoint', {
+    checkpointId: `${emitter.runId}@${emitter.nextSeq}`,
+    reason: label === undefined ? reason : 'manual',
+    step,
+    iteration: emitter.totals.modelCalls,
+    totalTokens: emitter.totals.usage.totalTokens,
+    costUsd: emitter.totals.costUsd,
+    ...(label ? { label } : {}),
+  });
+}
+
 async function runSubagent(parent: RunSetup, name: string, task: string, toolCallId: string): Promise<string> {
   const config = parent.subagents.find((s) => s.name === name);
   if (!config) throw new ToolError(`unknown subagent "${name}"`);
   const tools = parent.tools.filter((t) => (config.tools ? config.tools.includes(t.name) : t.name !== 'task'));
-  const emitter = parent.emitter.child(parent.ids());
+  // A subagent that was running when the process stopped goes on from its own journal.
+  const prior = parent.resume?.subagents.get(toolCallId);
+  if (prior?.ended?.status === 'completed') return prior.ended.output || '(the subagent finished without a report)';
+  const resume = prior && !prior.ended ? prior : undefined;
+  const emitter = resume ? parent.emitter.child(resume.runId, emitterRestoreOf(resume)) : parent.emitter.child(parent.ids());
   const result = await executeRun(
     {
       ...parent,
@@ -173,6 +242,7 @@ async function runSubagent(parent: RunSetup, name: string, task: string, toolCal
       parentToolCallId: toolCallId,
       history: [],
       warnings: [],
+      resume,
     },
     task,
   );

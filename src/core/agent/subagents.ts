@@ -28,4 +28,8 @@ export const taskTool = defineTool({
     }
     return ctx.services.runSubagent(subagent_type, description, ctx.toolCallId);
   },
+  // The subagent's own events are in the journal: running the call again resumes it where it stopped.
+  async recover() {
+    return { outcome: 'rerun' };
+  },
 });

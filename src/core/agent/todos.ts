@@ -18,6 +18,10 @@ export const writeTodosTool = defineTool({
     const done = todos.filter((t) => t.status === 'completed').length;
     return `Todo list updated: ${todos.length} items, ${done} completed.`;
   },
+  // It only replaces the run's own list: doing it again changes nothing.
+  async recover() {
+    return { outcome: 'rerun' };
+  },
 });
 
 export const readTodosTool = defineTool({

@@ -6,7 +6,9 @@
 import type { z } from 'zod';
 import type { FileBackend } from '../backends/types';
 import type { ChatMessage, ToolCall } from '../model/types';
-import { ToolError, type AnyTool, type ToolContext, type ToolServices } from '../tools/types';
+import type { ToolResultRecord } from '../checkpoint/runState';
+import { ToolError, type AnyTool, type ToolContext, type ToolRecovery, type ToolServices } from '../tools/types';
+import { recordingChanges } from './changeRecorder';
 import type { ApprovalPolicy, Approvals } from './types';
 import type { RunEmitter } from './emitter';
 import { errorMessage, isAbort, RunCancelledError } from './errors';
@@ -23,6 +25,12 @@ export interface ToolRunContext {
   services: ToolServices;
   gates: GateKeeper;
   approvals?: Approvals;
+  /** Awaited before any side effect: the journal must know of a call before it can happen. */
+  barrier?: () => Promise<void>;
+  /** After every tool call ends (a checkpoint boundary). */
+  afterToolCall?: () => void;
+  /** When finishing a step after a resume: calls already done, and what became of interrupted ones. */
+  resumed?: { results: ReadonlyMap<string, ToolResultRecord>; recoveries: ReadonlyMap<string, ToolRecovery> };
 }
 
 /** Planning tools change nothing outside the run, so no policy asks about them. */
@@ -42,8 +50,15 @@ interface PreparedCall {
 }
 
 export async function runToolCalls(ctx: ToolRunContext, calls: ToolCall[], step: number): Promise<ChatMessage[]> {
-  const prepared = calls.map((call) => prepare(ctx, call));
   const results = new Map<string, string>();
+  const prepared: PreparedCall[] = [];
+  for (const call of calls) {
+    const done = ctx.resumed?.results.get(call.id);
+    const recovery = ctx.resumed?.recoveries.get(call.id);
+    if (done) results.set(call.id, done.result);
+    else if (recovery && recovery.outcome !== 'rerun') results.set(call.id, endRecovered(ctx, call, step, recovery));
+    else prepared.push(prepare(ctx, call));
+  }
   for (const batch of batches(prepared)) {
     // Check every call of a batch before any of it runs, so a strict guardrail stops it whole.
     for (const p of batch) await ctx.gates.beforeToolCall(p.call.name, p.args);
@@ -99,11 +114,16 @@ async function execute(ctx: ToolRunContext, p: PreparedCall, step: number): Prom
   const started = ctx.emitter.clock.now();
   const end = (ok: boolean, result: string) => {
     ctx.emitter.emit('tool_end', { step, toolCallId: call.id, name: call.name, ok, result, durationMs: ctx.emitter.clock.now() - started });
+    ctx.afterToolCall?.();
     return result;
   };
   if (p.problem !== undefined) return end(false, `Error: ${p.problem}`);
+  const backend = recordingChanges(ctx.backend, async (path, before, after) => {
+    ctx.emitter.emit('file_change', { step, toolCallId: call.id, path, before, after });
+    await ctx.barrier?.();
+  });
   const toolCtx: ToolContext = {
-    backend: ctx.backend,
+    backend,
     signal: ctx.signal,
     runId: ctx.emitter.runId,
     toolCallId: call.id,
@@ -115,6 +135,7 @@ async function execute(ctx: ToolRunContext, p: PreparedCall, step: number): Prom
       const rejection = await askApproval(ctx, p, toolCtx, step);
       if (rejection !== undefined) return end(false, rejection);
     }
+    if (!p.tool!.readOnly) await ctx.barrier?.();
     const output = await p.tool!.execute(p.args, toolCtx);
     return end(true, capResult(output));
   } catch (error) {
@@ -125,6 +146,18 @@ async function execute(ctx: ToolRunContext, p: PreparedCall, step: number): Prom
     const message = error instanceof ToolError ? errorMessage(error) : `${call.name} failed: ${errorMessage(error)}`;
     return end(false, `Error: ${message}`);
   }
+}
+
+/** A call interrupted by a crash that is not run again: its recovered result, or the model is told it is unknown. */
+function endRecovered(ctx: ToolRunContext, call: ToolCall, step: number, recovery: Exclude<ToolRecovery, { outcome: 'rerun' }>): string {
+  const ok = recovery.outcome === 'done';
+  const result = ok
+    ? recovery.result
+    : `Error: the run was interrupted while ${call.name} was running, and whether it took effect is unknown (${recovery.detail}). ` +
+      'Check the current state before you try it again.';
+  ctx.emitter.emit('tool_end', { step, toolCallId: call.id, name: call.name, ok, result, durationMs: 0 });
+  ctx.afterToolCall?.();
+  return result;
 }
 
 /** Asks the user; returns what the model is told when the call is rejected, or undefined to go on. */

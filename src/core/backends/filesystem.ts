@@ -3,7 +3,7 @@
  * before it is used, and writes are atomic.
  */
 import type { Stats } from 'node:fs';
-import { mkdir, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomically } from './atomicWrite';
 import { ancestorsOf, displayPath, joinPath, normalizePath, ROOT } from './paths';
@@ -114,6 +114,18 @@ export class FilesystemBackend implements FileBackend {
 
   async exists(path: string): Promise<boolean> {
     return (await this.statIfExists(await this.resolve(this.relativeToRoot(path)))) !== undefined;
+  }
+
+  async delete(path: string): Promise<boolean> {
+    const file = normalizePath(this.relativeToRoot(path));
+    const absolute = await this.resolve(file);
+    const stats = await this.statIfExists(absolute);
+    if (stats === undefined) return false;
+    if (stats.isDirectory()) throw new IsADirectoryError(file === ROOT ? '.' : file);
+    await rm(absolute).catch((error: unknown) => {
+      throw failure(error, 'delete', file);
+    });
+    return true;
   }
 
   async glob(pattern: string, path?: string): Promise<string[]> {

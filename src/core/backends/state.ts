@@ -74,6 +74,12 @@ export class StateBackend implements FileBackend {
     return this.kind(normalizePath(path)) !== undefined;
   }
 
+  async delete(path: string): Promise<boolean> {
+    const file = normalizePath(path);
+    if (this.kind(file) === 'dir') throw new IsADirectoryError(displayPath(file));
+    return this.files.delete(file);
+  }
+
   async glob(pattern: string, path?: string): Promise<string[]> {
     return globFiles(this.search, pattern, path);
   }

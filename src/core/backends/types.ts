@@ -41,6 +41,8 @@ export interface FileBackend {
   /** Creates or overwrites the file, creating parent directories. */
   writeFile(path: string, content: string): Promise<void>;
   exists(path: string): Promise<boolean>;
+  /** Removes a file (not a directory); false when there was none. Used to restore a checkpoint. */
+  delete(path: string): Promise<boolean>;
   /** Files under `path` (default: the root) whose path relative to `path` matches; root-relative, sorted. */
   glob(pattern: string, path?: string): Promise<string[]>;
   /** Matching lines, sorted by path then line. */

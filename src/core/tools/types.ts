@@ -48,7 +48,24 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
   /** For tools that change a file: the change they would make, so a user can approve it first. */
   preview?(args: z.infer<S>, ctx: ToolContext): Promise<FileChange>;
   execute(args: z.infer<S>, ctx: ToolContext): Promise<string>;
+  /**
+   * After a crash: this call started but left no result. Did it take effect? Read-only tools are
+   * simply run again; a side-effecting tool without `recover` is reported to the model as unknown.
+   */
+  recover?(args: z.infer<S>, ctx: RecoveryContext): Promise<ToolRecovery>;
 }
+
+export interface RecoveryContext {
+  backend: FileBackend;
+  /** The interrupted call: the same id its execute() saw, so it can serve as an idempotency key. */
+  toolCallId: string;
+  /** The file writes this call announced (write-ahead) before the crash, in order. */
+  fileChanges: { path: string; before: string | null; after: string }[];
+  signal: AbortSignal;
+}
+
+/** `done`: it took effect and this is its result; `rerun`: safe to run (again); `unknown`: say so. */
+export type ToolRecovery = { outcome: 'done'; result: string } | { outcome: 'rerun' } | { outcome: 'unknown'; detail: string };
 
 // A list of tools holds different schemas; `any` here is the variance escape hatch, not a loose type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

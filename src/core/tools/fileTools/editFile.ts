@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { displayPath } from '../../backends/paths';
 import { defineTool, ToolError } from '../types';
 import { fromBackend } from './backendCall';
+import { recoverWrite } from './recoverWrite';
 import { plural } from './format';
 
 export const editFileTool = defineTool({
@@ -28,9 +29,16 @@ export const editFileTool = defineTool({
     const content = await fromBackend(() => ctx.backend.readFile(args.path));
     const { updated, replaced } = applyEdit(content, args);
     await fromBackend(() => ctx.backend.writeFile(args.path, updated));
-    return `Replaced ${plural(replaced, 'occurrence')} in ${displayPath(args.path)}`;
+    return replacedMessage(args.path, replaced);
+  },
+  async recover(args, ctx) {
+    const intent = ctx.fileChanges.at(-1);
+    if (!intent) return { outcome: 'rerun' };
+    return recoverWrite(ctx, args.path, intent.after, () => replacedMessage(args.path, applyEdit(intent.before ?? '', args).replaced));
   },
 });
+
+const replacedMessage = (path: string, replaced: number) => `Replaced ${plural(replaced, 'occurrence')} in ${displayPath(path)}`;
 
 interface EditArgs {
   path: string;

@@ -3,6 +3,7 @@ import { displayPath } from '../../backends/paths';
 import { splitLines } from '../../backends/search';
 import { defineTool } from '../types';
 import { fromBackend } from './backendCall';
+import { recoverWrite } from './recoverWrite';
 import { plural } from './format';
 
 export const writeFileTool = defineTool({
@@ -21,6 +22,11 @@ export const writeFileTool = defineTool({
   },
   async execute({ path, content }, ctx) {
     await fromBackend(() => ctx.backend.writeFile(path, content));
-    return `Wrote ${plural(splitLines(content).length, 'line')} to ${displayPath(path)}`;
+    return wroteMessage(path, content);
+  },
+  async recover({ path, content }, ctx) {
+    return recoverWrite(ctx, path, content, () => wroteMessage(path, content));
   },
 });
+
+const wroteMessage = (path: string, content: string) => `Wrote ${plural(splitLines(content).length, 'line')} to ${displayPath(path)}`;

@@ -1,0 +1,217 @@
+/**
+ * The file store: one append-only journal per run (`<runId>.jsonl`) in a directory. Events are
+ * written with a plain write() before any side effect (so a killed process loses nothing it did),
+ * then fsynced in the background; a torn last line is skipped on load. A journal is compacted when
+ * its run closes, and while it runs once it has grown by `compactAfterBytes`.
+ */
+import { closeSync, fdatasync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomically } from '../backends/atomicWrite';
+import type { RunEvent } from '../events';
+import { compactEvents } from './compaction';
+import { isLockedByLiveWriter, releaseLock, takeLock } from './fileLock';
+import { headerLine, parseJournal } from './journalFormat';
+import { CheckpointError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun } from './store';
+import { summarizeRun } from './summary';
+
+export interface FileCheckpointStoreOptions {
+  /** Compact a live journal each time it has grown this much (default 8 MiB). */
+  compactAfterBytes?: number;
+}
+
+const runIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
+
+export class FileCheckpointStore implements CheckpointStore {
+  readonly description: string;
+  readonly #compactAfterBytes: number;
+
+  constructor(
+    readonly dir: string,
+    options: FileCheckpointStoreOptions = {},
+  ) {
+    this.description = `files in ${dir}`;
+    this.#compactAfterBytes = options.compactAfterBytes ?? 8 * 1024 * 1024;
+  }
+
+  journalPath(runId: string): string {
+    if (!runIdPattern.test(runId) || runId.startsWith('.')) throw new CheckpointError(`"${runId}" is not a valid run id`);
+    return join(this.dir, `${runId}.jsonl`);
+  }
+
+  async openJournal(runId: string): Promise<JournalWriter> {
+    const path = this.journalPath(runId);
+    await mkdir(this.dir, { recursive: true });
+    const lock = lockPath(path);
+    if (isLockedByLiveWriter(lock)) throw new CheckpointError(`run ${runId} is being written by another live process (${lock})`);
+    takeLock(lock);
+    try {
+      return new FileJournalWriter(runId, path, this.#compactAfterBytes);
+    } catch (error) {
+      releaseLock(lock);
+      throw error;
+    }
+  }
+
+  async readJournal(runId: string): Promise<JournalRead> {
+    const path = this.journalPath(runId);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CheckpointError(`no run ${runId} in ${this.description}`);
+      throw new CheckpointError(`${path}: cannot be read: ${(error as Error).message}`);
+    }
+    return parseJournal(text, path);
+  }
+
+  async listRuns(filter: { agentName?: string } = {}): Promise<StoredRun[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const runs: StoredRun[] = [];
+    for (const name of names) {
+      if (!name.endsWith('.jsonl')) continue;
+      const runId = name.slice(0, -'.jsonl'.length);
+      const path = join(this.dir, name);
+      try {
+        const info = await stat(path);
+        // Whole-file reads keep this simple; compaction keeps journals small.
+        const { events } = parseJournal(await readFile(path, 'utf8'), path);
+        const run = summarizeRun(runId, events, { bytes: info.size, updatedAt: info.mtimeMs, live: isLockedByLiveWriter(lockPath(path)) });
+        if (run && (!filter.agentName || run.agentName === filter.agentName)) runs.push(run);
+      } catch {
+        // A foreign or unreadable file is not a run; the others still list.
+      }
+    }
+    return runs.sort((a, b) => b.startedAt - a.startedAt);
+  }
+
+  async deleteRun(runId: string): Promise<boolean> {
+    const path = this.journalPath(runId);
+    if (isLockedByLiveWriter(lockPath(path))) throw new CheckpointError(`run ${runId} is still running; stop it before deleting it`);
+    const existed = await stat(path).then(() => true, () => false);
+    await rm(path, { force: true });
+    await rm(lockPath(path), { force: true });
+    return existed;
+  }
+
+  async compact(runId: string): Promise<CompactionStats> {
+    const path = this.journalPath(runId);
+    if (isLockedByLiveWriter(lockPath(path))) throw new CheckpointError(`run ${runId} is being written; it is compacted when it closes`);
+    const text = await readFile(path, 'utf8').catch(() => {
+      throw new CheckpointError(`no run ${runId} in ${this.description}`);
+    });
+    const { stats, compacted } = compactText(runId, text, path);
+    if (compacted !== undefined) await writeFileAtomically(path, compacted);
+    return stats;
+  }
+
+  async close(): Promise<void> {}
+}
+
+const lockPath = (journal: string) => journal.replace(/\.jsonl$/, '.lock');
+
+function compactText(runId: string, text: string, where: string): { stats: CompactionStats; compacted?: string } {
+  const { events } = parseJournal(text, where);
+  const kept = compactEvents(events);
+  const compacted = headerLine(runId) + kept.map((e) => `${JSON.stringify(e)}\n`).join('');
+  const bytesBefore = Buffer.byteLength(text);
+  const bytesAfter = Buffer.byteLength(compacted);
+  const stats = { eventsBefore: events.length, eventsAfter: kept.length, bytesBefore, bytesAfter };
+  return { stats, compacted: kept.length < events.length ? compacted : undefined };
+}
+
+class FileJournalWriter implements JournalWriter {
+  #fd: number;
+  #buffer: string[] = [];
+  #scheduled = false;
+  #syncing: Promise<void> | undefined;
+  #dirty = false;
+  #grownBytes = 0;
+  #closed = false;
+
+  constructor(
+    private readonly runId: string,
+    private readonly path: string,
+    private readonly compactAfterBytes: number,
+  ) {
+    this.#fd = openSync(path, 'a');
+    if (fstatSync(this.#fd).size === 0) writeSync(this.#fd, headerLine(runId));
+  }
+
+  append(event: RunEvent): void {
+    if (this.#closed) throw new CheckpointError(`the journal of run ${this.runId} is closed`);
+    this.#buffer.push(`${JSON.stringify(event)}\n`);
+    // Streamed chunks are batched; anything else is written at once, a few microseconds each.
+    if (event.type !== 'llm_chunk') this.#write();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#write());
+    }
+  }
+
+  async flush(): Promise<void> {
+    this.#write();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#write();
+    await this.#syncing;
+    this.#closed = true;
+    fsyncSync(this.#fd);
+    closeSync(this.#fd);
+    try {
+      this.#compactNow();
+    } finally {
+      releaseLock(lockPath(this.path));
+    }
+  }
+
+  #write(): void {
+    this.#scheduled = false;
+    if (this.#closed || this.#buffer.length === 0) return;
+    const text = this.#buffer.join('');
+    this.#buffer = [];
+    writeSync(this.#fd, text);
+    this.#grownBytes += text.length;
+    this.#syncInBackground();
+    if (this.#grownBytes >= this.compactAfterBytes) {
+      closeSync(this.#fd);
+      this.#compactNow();
+      this.#fd = openSync(this.path, 'a');
+    }
+  }
+
+  /** fdatasync off the main thread, at most one at a time; the run never waits for the disk. */
+  #syncInBackground(): void {
+    this.#dirty = true;
+    if (this.#syncing) return;
+    const fd = this.#fd;
+    this.#dirty = false;
+    this.#syncing = new Promise<void>((resolve) => fdatasync(fd, () => resolve())).then(() => {
+      this.#syncing = undefined;
+      if (this.#dirty && !this.#closed) this.#syncInBackground();
+    });
+  }
+
+  #compactNow(): void {
+    this.#grownBytes = 0;
+    const { compacted } = compactText(this.runId, readFileSync(this.path, 'utf8'), this.path);
+    if (compacted === undefined) return;
+    // Same as writeFileAtomically, but synchronous: no event may land between the read and the rename.
+    const temp = `${this.path}.compact`;
+    const fd = openSync(temp, 'w');
+    try {
+      writeSync(fd, compacted);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, this.path);
+  }
+}

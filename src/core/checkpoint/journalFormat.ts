@@ -1,0 +1,60 @@
+/**
+ * The journal file format: a header line naming the format and its version, then one event per
+ * line. Version 1 journals (written before checkpointing, by the workbench) have no header and
+ * migrate as they are read; a newer version or a file that is not a journal is a clear error.
+ */
+import type { RunEvent } from '../events';
+import { parseEvent } from './eventSchema';
+import { CheckpointError, type JournalRead } from './store';
+
+export const JOURNAL_VERSION = 2;
+
+export interface JournalHeader {
+  deepAgentJournal: number;
+  runId: string;
+}
+
+export const headerLine = (runId: string): string => `${JSON.stringify({ deepAgentJournal: JOURNAL_VERSION, runId } satisfies JournalHeader)}\n`;
+
+/** Parses a journal's text; `where` names it in errors. Damaged lines are skipped and counted. */
+export function parseJournal(text: string, where: string): JournalRead {
+  const lines = text.split('\n');
+  let start = 0;
+  while (start < lines.length && !lines[start]!.trim()) start++;
+  const first = lines[start] === undefined ? undefined : tryJson(lines[start]!);
+  if (isHeader(first)) {
+    if (!Number.isInteger(first.deepAgentJournal) || first.deepAgentJournal < 1) {
+      throw new CheckpointError(`${where}: journal version ${String(first.deepAgentJournal)} is not valid`);
+    }
+    if (first.deepAgentJournal > JOURNAL_VERSION) {
+      throw new CheckpointError(`${where}: written by a newer Deep Agent (journal version ${first.deepAgentJournal}; this one reads up to ${JOURNAL_VERSION})`);
+    }
+    start++;
+  }
+  const events: RunEvent[] = [];
+  let skippedLines = 0;
+  for (let i = start; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.trim()) continue;
+    const event = parseEvent(tryJson(line));
+    if (event) events.push(event);
+    else skippedLines++;
+  }
+  // Without a header (version 1, or a damaged first line) only a run_start makes it a journal.
+  if (!isHeader(first) && !events.some((e) => e.type === 'run_start' && e.parentRunId === undefined)) {
+    throw new CheckpointError(`${where}: not a Deep Agent run journal (no journal header and no run_start event)`);
+  }
+  return { events, skippedLines };
+}
+
+function isHeader(value: unknown): value is JournalHeader {
+  return typeof value === 'object' && value !== null && 'deepAgentJournal' in value;
+}
+
+function tryJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * Resume's view of a run: the fold of its journal (ARCHITECTURE.md). Messages, todos, usage and
+ * iterations come from llm_end, tool_start and tool_end; a step whose model answer is recorded
+ * but whose tool calls are not all finished is kept as `pending`, with which calls had started.
+ * The fold never throws on a damaged journal: a missing event only leaves less state.
+ */
+import { addUsage, zeroUsage, type RunEvent, type RunEventData, type RunStatus, type Usage } from '../events';
+import type { ChatMessage, ToolCall } from '../model/types';
+import type { Todo } from '../tools/types';
+
+export interface ToolResultRecord {
+  toolCallId: string;
+  name: string;
+  ok: boolean;
+  result: string;
+}
+
+export interface RecordedFileChange {
+  path: string;
+  before: string | null;
+  after: string;
+}
+
+/** A step whose model answer is recorded but whose tool calls may not all have finished. */
+export interface PendingStep {
+  step: number;
+  answer: { text: string; toolCalls: ToolCall[]; finishReason: string; usage: Usage; costUsd: number };
+  /** Calls with a recorded result. */
+  results: Map<string, ToolResultRecord>;
+  /** Calls that started (tool_start), with their parsed arguments. */
+  started: Map<string, unknown>;
+  /** Write-ahead file intents per call. */
+  fileChanges: Map<string, RecordedFileChange[]>;
+}
+
+export interface RunState {
+  runId: string;
+  parentRunId?: string;
+  agentName: string;
+  prompt: string;
+  model: string;
+  maxIterations: number;
+  depth: number;
+  parentToolCallId?: string;
+  history: ChatMessage[];
+  forkedFrom?: { runId: string; checkpointId: string };
+  startedAt: number;
+  /** The conversation after the prompt: whole steps only. */
+  messages: ChatMessage[];
+  pending?: PendingStep;
+  /** The last step with a recorded model answer. */
+  step: number;
+  todos: Todo[];
+  toolResults: ToolResultRecord[];
+  /** This run and its subagents. */
+  usage: Usage;
+  costUsd: number;
+  /** Completed model calls of this run. */
+  modelCalls: number;
+  toolCalls: number;
+  lastSeq: number;
+  lastTs: number;
+  ended?: { status: RunStatus; output?: string; error?: string };
+  /** Subagent runs, by the `task` tool call that started them. */
+  subagents: Map<string, RunState>;
+  lastCheckpoint?: RunEventData['checkpoint'] & { seq: number; ts: number };
+}
+
+export interface JournalFold {
+  /** The top-level run (the first run_start without a parent). */
+  root: RunState | undefined;
+  runs: Map<string, RunState>;
+}
+
+/** Folds events in journal order; `end` (exclusive) stops early, e.g. at a checkpoint. */
+export function foldJournal(events: readonly RunEvent[], end = events.length): JournalFold {
+  const runs = new Map<string, RunState>();
+  let root: RunState | undefined;
+  for (let i = 0; i < end && i < events.length; i++) {
+    const event = events[i]!;
+    if (event.type === 'run_start') {
+      if (runs.has(event.runId)) continue;
+      const state = newState(event);
+      runs.set(event.runId, state);
+      if (!event.parentRunId && !root) root = state;
+      if (event.parentRunId && event.data.parentToolCallId) runs.get(event.parentRunId)?.subagents.set(event.data.parentToolCallId, state);
+      continue;
+    }
+    const state = runs.get(event.runId);
+    // Events before their run_start, or repeated ones, are damage: skip them.
+    if (!state || event.seq <= state.lastSeq) continue;
+    state.lastSeq = event.seq;
+    state.lastTs = event.ts;
+    apply(state, event, runs);
+  }
+  return { root, runs };
+}
+
+function newState(event: Extract<RunEvent, { type: 'run_start' }>): RunState {
+  const d = event.data;
+  return {
+    runId: event.runId,
+    parentRunId: event.parentRunId,
+    agentName: d.agentName,
+    prompt: d.prompt,
+    model: d.model,
+    maxIterations: d.maxIterations,
+    depth: d.depth,
+    parentToolCallId: d.parentToolCallId,
+    history: d.history ?? [],
+    forkedFrom: d.forkedFrom,
+    startedAt: event.ts,
+    messages: [],
+    step: 0,
+    todos: [],
+    toolResults: [],
+    usage: zeroUsage(),
+    costUsd: 0,
+    modelCalls: 0,
+    toolCalls: 0,
+    lastSeq: event.seq,
+    lastTs: event.ts,
+    subagents: new Map(),
+  };
+}
+
+function apply(state: RunState, event: RunEvent, runs: Map<string, RunState>): void {
+  switch (event.type) {
+    case 'llm_end': {
+      if (state.pending) commitStep(state);
+      const { text, toolCalls, finishReason, usage, costUsd } = event.data;
+      state.pending = { step: event.data.step, answer: { text, toolCalls, finishReason, usage, costUsd }, results: new Map(), started: new Map(), fileChanges: new Map() };
+      state.step = event.data.step;
+      state.modelCalls++;
+      for (let run: RunState | undefined = state; run; run = run.parentRunId ? runs.get(run.parentRunId) : undefined) {
+        run.usage = addUsage(run.usage, usage);
+        run.costUsd += costUsd;
+      }
+      return;
+    }
+    case 'tool_start':
+      state.toolCalls++;
+      state.pending?.started.set(event.data.toolCallId, event.data.args);
+      return;
+    case 'file_change': {
+      const list = state.pending?.fileChanges;
+      if (!list) return;
+      const { path, before, after } = event.data;
+      list.set(event.data.toolCallId, [...(list.get(event.data.toolCallId) ?? []), { path, before, after }]);
+      return;
+    }
+    case 'tool_end': {
+      const { toolCallId, name, ok, result } = event.data;
+      const record = { toolCallId, name, ok, result };
+      state.pending?.results.set(toolCallId, record);
+      state.toolResults.push(record);
+      if (ok && name === 'write_todos') state.todos = todosFrom(state.pending?.started.get(toolCallId)) ?? state.todos;
+      return;
+    }
+    case 'step_end':
+      if (state.pending) commitStep(state);
+      return;
+    case 'checkpoint':
+      state.lastCheckpoint = { ...event.data, seq: event.seq, ts: event.ts };
+      return;
+    case 'run_resumed':
+      // A resumed run is not ended any more (an ended run is never resumed, but a damaged one may look so).
+      state.ended = undefined;
+      return;
+    case 'run_end':
+      if (state.pending) commitStep(state);
+      state.ended = { status: event.data.status, output: event.data.output, error: event.data.error };
+      return;
+    default:
+  }
+}
+
+/** Moves a finished step into the messages: the answer, then the results in the order of the calls. */
+function commitStep(state: RunState): void {
+  const pending = state.pending!;
+  const { text, toolCalls } = pending.answer;
+  state.messages.push({ role: 'assistant', content: text || null, ...(toolCalls.length ? { toolCalls } : {}) });
+  for (const call of toolCalls) {
+    const content = pending.results.get(call.id)?.result ?? 'Error: the result of this call was lost from the run journal.';
+    state.messages.push({ role: 'tool', toolCallId: call.id, content });
+  }
+  state.pending = undefined;
+}
+
+function todosFrom(args: unknown): Todo[] | undefined {
+  const todos = (args as { todos?: unknown } | undefined)?.todos;
+  if (!Array.isArray(todos)) return undefined;
+  return todos.filter((t): t is Todo => typeof t?.content === 'string' && ['pending', 'in_progress', 'completed'].includes(t?.status));
+}
+
+/** True when the pending step's every call has a result: only its step_end is missing. */
+export const isPendingComplete = (pending: PendingStep) => pending.answer.toolCalls.every((c) => pending.results.has(c.id));

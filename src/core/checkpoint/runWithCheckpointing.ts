@@ -1,0 +1,39 @@
+/**
+ * Runs an agent with its events journaled and checkpoints taken, or goes on with an earlier run:
+ * `resumeFrom` is 'latest', a run id, or a checkpoint id (a checkpoint that the run went past
+ * starts a fork). Like `agent.execute`, it resolves with the result whatever the outcome.
+ */
+import type { DeepAgent } from '../agent/createDeepAgent';
+import type { DeepAgentDeps, RunPersistence, RunResult } from '../agent/types';
+import { randomIds } from '../clock';
+import type { CheckpointManager } from './manager';
+
+export interface RunWithCheckpointingOptions {
+  resumeFrom?: string;
+  /** A side-effecting call whose outcome is unknown after a crash: run it again, or tell the model (default). */
+  decideInterrupted?: RunPersistence['decideInterrupted'];
+  /** Told about damage that was skipped, e.g. unreadable journal lines. */
+  onWarning?: (message: string) => void;
+}
+
+export async function runWithCheckpointing(
+  agent: DeepAgent,
+  prompt: string,
+  deps: DeepAgentDeps,
+  manager: CheckpointManager,
+  options: RunWithCheckpointingOptions = {},
+): Promise<RunResult> {
+  const point = options.resumeFrom ? await manager.resumePoint(options.resumeFrom, { agentName: agent.name, ids: deps.ids }) : undefined;
+  if (point?.skippedLines) options.onWarning?.(`run ${point.runId}: ${point.skippedLines} damaged journal line(s) were skipped`);
+  const runId = point?.runId ?? deps.runId ?? (deps.ids ?? randomIds)();
+  const journal = await manager.store.openJournal(runId);
+  try {
+    return await agent.execute(point ? point.state.prompt : prompt, {
+      ...deps,
+      runId,
+      persistence: manager.persistenceFor(journal, point?.state, options.decideInterrupted),
+    });
+  } finally {
+    await journal.close();
+  }
+}

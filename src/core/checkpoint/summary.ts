@@ -1,0 +1,21 @@
+/** A run's line in a run list, folded from its journal; every store lists runs the same way. */
+import type { RunEvent } from '../events';
+import type { StoredRun } from './store';
+
+export function summarizeRun(runId: string, events: readonly RunEvent[], storage: { bytes: number; updatedAt: number; live: boolean }): StoredRun | undefined {
+  const start = events.find((e) => e.type === 'run_start' && e.runId === runId);
+  if (start?.type !== 'run_start') return undefined;
+  const end = events.findLast((e) => e.type === 'run_end' && e.runId === runId);
+  const ended = end?.type === 'run_end' ? end.data.status : undefined;
+  return {
+    runId,
+    agentName: start.data.agentName,
+    prompt: start.data.prompt,
+    // A run that ended and was then resumed (a follow-up step) is live again.
+    status: storage.live ? 'running' : (ended ?? 'interrupted'),
+    startedAt: start.ts,
+    updatedAt: storage.updatedAt,
+    bytes: storage.bytes,
+    forkedFrom: start.data.forkedFrom,
+  };
+}

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createDeepAgent } from '../../src/core/agent/createDeepAgent';
+import { FilesystemBackend } from '../../src/core/backends/filesystem';
+import { FileCheckpointStore } from '../../src/core/checkpoint/fileStore';
+import { CheckpointManager } from '../../src/core/checkpoint/manager';
+import { runWithCheckpointing } from '../../src/core/checkpoint/runWithCheckpointing';
+import { sequentialIds } from '../../src/core/clock';
+import type { RunEvent } from '../../src/core/events';
+import { appendLogTool, taskPrompt, taskScript } from '../support/checkpointTask';
+import { modelFor, scriptedServer } from '../support/harness';
+import type { ScriptedServer } from '../support/scriptedServer';
+
+async function setup(server: ScriptedServer, frequency: 'step' | 'iteration' | 'tool_call' = 'tool_call') {
+  const root = await mkdtemp(join(tmpdir(), 'ckpt-'));
+  const workspace = join(root, 'ws');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(workspace);
+  const store = new FileCheckpointStore(join(root, 'runs'));
+  const manager = new CheckpointManager(store, { frequency });
+  const agent = createDeepAgent({ model: modelFor(server), tools: [appendLogTool(workspace)] });
+  const deps = () => ({ backend: new FilesystemBackend({ root: workspace }), ids: sequentialIds('run') });
+  return { root, workspace, store, manager, agent, deps };
+}
+
+async function workspaceFiles(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(dir)).sort()) out[name] = await readFile(join(dir, name), 'utf8');
+  return out;
+}
+
+test('an uninterrupted checkpointed run journals every event and takes a checkpoint per tool call', async (t) => {
+  const server = await scriptedServer(t, taskScript());
+  const s = await setup(server);
+  const events: RunEvent[] = [];
+  const result = await runWithCheckpointing(s.agent, taskPrompt, { ...s.deps(), onEvent: (e) => events.push(e) }, s.manager);
+  assert.equal(result.status, 'completed', result.error?.message);
+  const files = await workspaceFiles(s.workspace);
+  assert.equal(files['notes.txt'], 'first\nsecond\nthird\nEND\n');
+  assert.equal(files['sub.txt'], 'from the subagent\n');
+  assert.equal(files['effects.log']!.split('\n').filter(Boolean).length, 2);
+  const { events: journal } = await s.store.readJournal(result.runId);
+  assert.deepEqual(journal.filter((e) => e.type !== 'llm_chunk' && e.type !== 'progress').map((e) => e.seq + e.runId), events.filter((e) => e.type !== 'llm_chunk' && e.type !== 'progress').map((e) => e.seq + e.runId));
+  const checkpoints = await s.manager.listCheckpoints({ runId: result.runId });
+  // 9 top-level tool calls; the subagent's own call takes none.
+  assert.equal(checkpoints.length, 9);
+  assert.equal(s.manager.lastCheckpointId, checkpoints.at(-1)!.checkpointId);
+  const cp = await s.manager.load(checkpoints[1]!.checkpointId);
+  assert.equal(cp.version, 2);
+  assert.deepEqual(cp.todos.map((t) => t.status), ['in_progress', 'pending']);
+  // Taken after the step's second call, before its step_end: the step is still pending.
+  assert.deepEqual(cp.pendingToolCalls.map((c) => c.state), ['done', 'done']);
+  assert.deepEqual(cp.messages.map((m) => m.role), ['user']);
+  const afterStep = await s.manager.load(checkpoints[2]!.checkpointId);
+  assert.deepEqual(afterStep.pendingToolCalls.map((c) => [c.name, c.state]), [['edit_file', 'done'], ['read_file', 'not_started'], ['append_log', 'not_started']]);
+  assert.deepEqual(afterStep.messages.map((m) => m.role), ['user', 'assistant', 'tool', 'tool']);
+  const runs = await s.store.listRuns();
+  assert.deepEqual(runs.map((r) => [r.runId, r.status]), [[result.runId, 'completed']]);
+});
+
+/** Cuts the journal after `keep` events, as a crash would, and puts the workspace in the matching state. */
+async function crashAt(journalPath: string, keep: number, workspace: string, before: Record<string, string>, writeLastIntent: boolean) {
+  const lines = (await readFile(journalPath, 'utf8')).split('\n').filter(Boolean);
+  const kept = lines.slice(0, keep + 1); // + header
+  await writeFile(journalPath, `${kept.join('\n')}\n`);
+  const events = kept.slice(1).map((l) => JSON.parse(l) as RunEvent);
+  const files = { ...before };
+  const intents = events.filter((e) => e.type === 'file_change');
+  const ended = new Set(events.filter((e) => e.type === 'tool_end').map((e) => (e as { data: { toolCallId: string } }).data.toolCallId));
+  intents.forEach((e, i) => {
+    if (e.type !== 'file_change') return;
+    const last = i === intents.length - 1 && !ended.has(e.data.toolCallId);
+    if (!last || writeLastIntent) files[e.data.path] = e.data.after;
+  });
+  const logLines = events.filter((e) => e.type === 'tool_end' && e.data.name === 'append_log').map((e) => `${(e as { data: { toolCallId: string } }).data.toolCallId} ${(e as { data: { result: string } }).data.result.replace('logged: ', '')}\n`);
+  const { rm } = await import('node:fs/promises');
+  for (const name of await readdir(workspace)) await rm(join(workspace, name));
+  for (const [name, content] of Object.entries(files)) await writeFile(join(workspace, name), content);
+  if (logLines.length) await writeFile(join(workspace, 'effects.log'), logLines.join(''));
+}
+
+test('cut after any event, resume finishes with the same messages and workspace, and no write happens twice', async (t) => {
+  const server = await scriptedServer(t, taskScript());
+  const s = await setup(server);
+  const full = await runWithCheckpointing(s.agent, taskPrompt, s.deps(), s.manager);
+  assert.equal(full.status, 'completed', full.error?.message);
+  const expectedFiles = await workspaceFiles(s.workspace);
+  const journalPath = s.store.journalPath(full.runId);
+  const original = await readFile(journalPath, 'utf8');
+  const count = original.split('\n').filter(Boolean).length - 1;
+  for (let keep = 1; keep < count - 1; keep++) {
+    for (const writeLastIntent of [false, true]) {
+      await writeFile(journalPath, original);
+      await crashAt(journalPath, keep, s.workspace, {}, writeLastIntent);
+      const requestsBefore = server.requests.length;
+      const resumed = await runWithCheckpointing(s.agent, '', s.deps(), s.manager, { resumeFrom: full.runId });
+      const where = `cut after event ${keep} (intent ${writeLastIntent ? 'written' : 'not written'})`;
+      assert.equal(resumed.status, 'completed', `${where}: ${resumed.error?.message}`);
+      assert.deepEqual(resumed.messages, full.messages, where);
+      assert.deepEqual(await workspaceFiles(s.workspace), expectedFiles, where);
+      assert.ok(server.requests.length - requestsBefore <= 7, where);
+    }
+  }
+});
