@@ -22,3 +22,13 @@ export { fileTools } from './tools/files';
 export * from './backends';
 export * from './guardrails';
 export * from './tracing';
+
+export { CheckpointManager, type CheckpointInfo, type CheckpointManagerOptions, type ResumePoint } from './checkpoint/manager';
+export { runWithCheckpointing, type RunWithCheckpointingOptions } from './checkpoint/runWithCheckpointing';
+export { FileCheckpointStore, type FileCheckpointStoreOptions } from './checkpoint/fileStore';
+export { CheckpointError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun, type StoredRunStatus } from './checkpoint/store';
+export { CHECKPOINT_VERSION, parseCheckpoint, parseCheckpointId, type Checkpoint } from './checkpoint/checkpoint';
+export { foldJournal, type RunState } from './checkpoint/runState';
+export type { FileRestore, RestoreResult } from './checkpoint/restore';
+export type { InterruptedToolCall, RunPersistence } from './agent/types';
+export type { RecoveryContext, ToolRecovery } from './tools/types';
