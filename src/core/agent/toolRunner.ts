@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { FileBackend } from '../backends/types';
 import type { ChatMessage, ToolCall } from '../model/types';
 import type { ToolResultRecord } from '../checkpoint/runState';
+import { CheckpointError } from '../checkpoint/store';
 import { ToolError, type AnyTool, type ToolContext, type ToolRecovery, type ToolServices } from '../tools/types';
 import { recordingChanges } from './changeRecorder';
 import type { ApprovalPolicy, Approvals } from './types';
@@ -139,7 +140,8 @@ async function execute(ctx: ToolRunContext, p: PreparedCall, step: number): Prom
     const output = await p.tool!.execute(p.args, toolCtx);
     return end(true, capResult(output));
   } catch (error) {
-    if (isAbort(error, ctx.signal) || ctx.gates.isFatal(error)) {
+    // A journal that cannot be written must stop the run: nothing may happen that it would not know of.
+    if (isAbort(error, ctx.signal) || ctx.gates.isFatal(error) || error instanceof CheckpointError) {
       end(false, `Error: ${errorMessage(error)}`);
       throw error;
     }

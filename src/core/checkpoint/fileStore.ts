@@ -133,6 +133,8 @@ class FileJournalWriter implements JournalWriter {
   #dirty = false;
   #grownBytes = 0;
   #closed = false;
+  /** The first write that failed; the run learns of it at its next flush, before any side effect. */
+  #failure: CheckpointError | undefined;
 
   constructor(
     private readonly runId: string,
@@ -143,8 +145,9 @@ class FileJournalWriter implements JournalWriter {
     if (fstatSync(this.#fd).size === 0) writeSync(this.#fd, headerLine(runId));
   }
 
+  /** Events after close (a window closing mid-run) are dropped: the run stays interrupted, not cancelled. */
   append(event: RunEvent): void {
-    if (this.#closed) throw new CheckpointError(`the journal of run ${this.runId} is closed`);
+    if (this.#closed || this.#failure) return;
     this.#buffer.push(`${JSON.stringify(event)}\n`);
     // Streamed chunks are batched; anything else is written at once, a few microseconds each.
     if (event.type !== 'llm_chunk') this.#write();
@@ -156,28 +159,35 @@ class FileJournalWriter implements JournalWriter {
 
   async flush(): Promise<void> {
     this.#write();
+    if (this.#failure) throw this.#failure;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#write();
-    await this.#syncing;
     this.#closed = true;
-    fsyncSync(this.#fd);
-    closeSync(this.#fd);
+    await this.#syncing;
     try {
-      this.#compactNow();
+      fsyncSync(this.#fd);
+      closeSync(this.#fd);
+      if (!this.#failure) this.#compactNow();
     } finally {
       releaseLock(lockPath(this.path));
     }
+    if (this.#failure) throw this.#failure;
   }
 
   #write(): void {
     this.#scheduled = false;
-    if (this.#closed || this.#buffer.length === 0) return;
+    if (this.#closed || this.#failure || this.#buffer.length === 0) return;
     const text = this.#buffer.join('');
     this.#buffer = [];
-    writeSync(this.#fd, text);
+    try {
+      writeSync(this.#fd, text);
+    } catch (error) {
+      this.#failure = new CheckpointError(`cannot write the journal ${this.path}: ${(error as Error).message}`);
+      return;
+    }
     this.#grownBytes += text.length;
     this.#syncInBackground();
     if (this.#grownBytes >= this.compactAfterBytes) {

@@ -4,6 +4,7 @@
  * deleted. A file whose content is not what the run left (someone edited it since) is a conflict,
  * left alone unless forced.
  */
+import { normalizePath } from '../backends/paths';
 import type { FileBackend } from '../backends/types';
 import type { RunEvent } from '../events';
 
@@ -29,8 +30,9 @@ export async function planRestore(events: readonly RunEvent[], from: number, bac
   for (let i = from; i < events.length; i++) {
     const event = events[i]!;
     if (event.type !== 'file_change') continue;
-    const seen = touched.get(event.data.path);
-    touched.set(event.data.path, { target: seen ? seen.target : event.data.before, lastAfter: event.data.after });
+    const key = sameFileKey(event.data.path);
+    const seen = touched.get(key);
+    touched.set(key, { target: seen ? seen.target : event.data.before, lastAfter: event.data.after });
   }
   const plan: FileRestore[] = [];
   for (const [path, { target, lastAfter }] of touched) {
@@ -39,6 +41,15 @@ export async function planRestore(events: readonly RunEvent[], from: number, bac
     plan.push({ path, current, target, conflict: current !== lastAfter });
   }
   return plan.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** "./a.ts" and "a.ts" are one file; a path the backend resolves itself (absolute inside the root) stays as it is. */
+function sameFileKey(path: string): string {
+  try {
+    return normalizePath(path);
+  } catch {
+    return path;
+  }
 }
 
 export async function applyRestore(plan: readonly FileRestore[], backend: FileBackend, options: { force?: boolean } = {}): Promise<RestoreResult> {

@@ -192,6 +192,3 @@ function todosFrom(args: unknown): Todo[] | undefined {
   if (!Array.isArray(todos)) return undefined;
   return todos.filter((t): t is Todo => typeof t?.content === 'string' && ['pending', 'in_progress', 'completed'].includes(t?.status));
 }
-
-/** True when the pending step's every call has a result: only its step_end is missing. */
-export const isPendingComplete = (pending: PendingStep) => pending.answer.toolCalls.every((c) => pending.results.has(c.id));

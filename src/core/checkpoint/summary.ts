@@ -5,13 +5,15 @@ import type { StoredRun } from './store';
 export function summarizeRun(runId: string, events: readonly RunEvent[], storage: { bytes: number; updatedAt: number; live: boolean }): StoredRun | undefined {
   const start = events.find((e) => e.type === 'run_start' && e.runId === runId);
   if (start?.type !== 'run_start') return undefined;
-  const end = events.findLast((e) => e.type === 'run_end' && e.runId === runId);
-  const ended = end?.type === 'run_end' ? end.data.status : undefined;
+  const end = events.findLastIndex((e) => e.type === 'run_end' && e.runId === runId);
+  const resumed = events.findLastIndex((e) => e.type === 'run_resumed' && e.runId === runId);
+  const last = events[end];
+  // A run resumed after it ended (a cancelled run) and not ended again is interrupted.
+  const ended = last?.type === 'run_end' && end > resumed ? last.data.status : undefined;
   return {
     runId,
     agentName: start.data.agentName,
     prompt: start.data.prompt,
-    // A run that ended and was then resumed (a follow-up step) is live again.
     status: storage.live ? 'running' : (ended ?? 'interrupted'),
     startedAt: start.ts,
     updatedAt: storage.updatedAt,
