@@ -105,3 +105,87 @@ test('cut after any event, resume finishes with the same messages and workspace,
     }
   }
 });
+
+test('a side-effecting call without recover is reported as unknown to the model, or run again when the user says so', async (t) => {
+  const script = (body: { messages: { role: string; content: string | null }[] }) => {
+    const turn = body.messages.filter((m) => m.role === 'assistant').length;
+    if (turn === 0) return { toolCalls: [{ id: 'd1', name: 'deploy', arguments: { target: 'staging' } }] };
+    return { text: `saw: ${body.messages.at(-1)!.content}` };
+  };
+  const server = await scriptedServer(t, script);
+  const root = await mkdtemp(join(tmpdir(), 'ckpt-'));
+  const store = new FileCheckpointStore(join(root, 'runs'));
+  const manager = new CheckpointManager(store);
+  let deploys = 0;
+  let crash = true;
+  const { z } = await import('zod');
+  const { defineTool } = await import('../../src/core/tools/types');
+  const deploy = defineTool({
+    name: 'deploy',
+    description: 'Deploy.',
+    parameters: z.object({ target: z.string() }),
+    readOnly: false,
+    async execute(_args, ctx) {
+      deploys++;
+      // Stands in for the process dying in the middle of the call: it only ends when the test stops the run.
+      if (crash) await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('stopped'))));
+      return 'deployed';
+    },
+  });
+  const agent = createDeepAgent({ model: modelFor(server), tools: [deploy] });
+  const { StateBackend } = await import('../../src/core/backends/state');
+  const controller = new AbortController();
+  const first = runWithCheckpointing(agent, 'deploy it', { backend: new StateBackend(), signal: controller.signal, runId: 'run-unknown' }, manager);
+  // Wait until the call has started (its tool_start is journaled before execute runs).
+  while (deploys === 0) await new Promise((r) => setImmediate(r));
+  // Cut the journal where a crash would have: after the tool_start, before anything else.
+  const path = store.journalPath('run-unknown');
+  const atCrash = await readFile(path, 'utf8');
+  controller.abort();
+  await first;
+  await writeFile(path, atCrash);
+  crash = false;
+
+  const told = await runWithCheckpointing(agent, '', { backend: new StateBackend() }, manager, { resumeFrom: 'run-unknown' });
+  assert.equal(told.status, 'completed', told.error?.message);
+  assert.equal(deploys, 1, 'not run again');
+  assert.match(told.output, /interrupted while deploy was running, and whether it took effect is unknown \(deploy cannot check/);
+
+  await writeFile(path, atCrash);
+  const asked: string[] = [];
+  const rerun = await runWithCheckpointing(agent, '', { backend: new StateBackend() }, manager, {
+    resumeFrom: 'run-unknown',
+    decideInterrupted: async (call) => {
+      asked.push(`${call.toolName} ${JSON.stringify(call.args)}`);
+      return 'rerun';
+    },
+  });
+  assert.equal(rerun.status, 'completed', rerun.error?.message);
+  assert.deepEqual(asked, ['deploy {"target":"staging"}']);
+  assert.equal(deploys, 2);
+  assert.equal(rerun.output, 'saw: deployed');
+});
+
+test('a journal that cannot be written stops the run before the side effect it would not know of', async (t) => {
+  const server = await scriptedServer(t, taskScript());
+  const root = await mkdtemp(join(tmpdir(), 'ckpt-'));
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(join(root, 'ws'));
+  const files = new FileCheckpointStore(join(root, 'runs'));
+  // A stand-in for a full disk: a store whose journal writes fail (the real failure cannot be made as root).
+  const failing = Object.assign(Object.create(files) as FileCheckpointStore, {
+    openJournal: async () => ({
+      append() {},
+      flush: async () => {
+        const { CheckpointError } = await import('../../src/core/checkpoint/store');
+        throw new CheckpointError('cannot write the journal: no space left on device');
+      },
+      close: async () => {},
+    }),
+  });
+  const agent = createDeepAgent({ model: modelFor(server), tools: [appendLogTool(join(root, 'ws'))] });
+  const result = await runWithCheckpointing(agent, taskPrompt, { backend: new FilesystemBackend({ root: join(root, 'ws') }) }, new CheckpointManager(failing));
+  assert.equal(result.status, 'failed');
+  assert.match(result.error!.message, /no space left on device/);
+  assert.deepEqual(await readdir(join(root, 'ws')), [], 'no file was written');
+});
