@@ -26,6 +26,7 @@ export * from './tracing';
 export { CheckpointManager, type CheckpointInfo, type CheckpointManagerOptions, type ResumePoint } from './checkpoint/manager';
 export { runWithCheckpointing, type RunWithCheckpointingOptions } from './checkpoint/runWithCheckpointing';
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './checkpoint/fileStore';
+export { PgCheckpointStore, type PgCheckpointStoreOptions } from './checkpoint/pgStore';
 export { CheckpointError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun, type StoredRunStatus } from './checkpoint/store';
 export { CHECKPOINT_VERSION, parseCheckpoint, parseCheckpointId, type Checkpoint } from './checkpoint/checkpoint';
 export { foldJournal, type RunState } from './checkpoint/runState';
