@@ -43,6 +43,16 @@ function backendContract(name: string, create: BackendFactory): void {
         assert.equal(await backend.exists('empty.txt'), true);
       });
 
+      it('deletes a file, says false for a missing one, and refuses a directory or a path outside', async (t) => {
+        const backend = await create(t, { 'src/a.ts': 'a', 'src/b.ts': 'b' });
+        assert.equal(await backend.delete('src/a.ts'), true);
+        assert.equal(await backend.exists('src/a.ts'), false);
+        assert.equal(await backend.readFile('src/b.ts'), 'b');
+        assert.equal(await backend.delete('src/a.ts'), false);
+        await assert.rejects(backend.delete('src'), IsADirectoryError);
+        await assert.rejects(backend.delete('../x.ts'), PathEscapeError);
+      });
+
       it('creates parent directories when writing', async (t) => {
         const backend = await create(t, {});
         await backend.writeFile('a/b/c/deep.txt', 'deep');
@@ -348,6 +358,14 @@ describe('FilesystemBackend only', () => {
     await writeTree(outside, { 'secret.txt': 'secret' });
     return { root, outside, backend: new FilesystemBackend({ root }) };
   }
+
+  it('never lists a temp file that a killed writer left behind', async (t) => {
+    const { root, backend } = await rootWithOutside(t);
+    await writeFile(join(root, 'real', '.inside.txt.0a1b2c3d4e5f.dawtmp'), 'half');
+    assert.deepEqual((await backend.ls('real')).map((f) => f.path), ['real/inside.txt']);
+    assert.deepEqual(await backend.glob('**/*'), ['real/inside.txt']);
+    assert.deepEqual((await backend.grep('half')).length, 0);
+  });
 
   it('accepts an absolute path inside the root as the same file, and refuses one outside it', async (t) => {
     const { root, outside, backend } = await rootWithOutside(t);

@@ -111,7 +111,10 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
       });
       for (const w of setup.warnings ?? []) emitter.emit('error', { ...w, fatal: false });
     }
-    for (;;) {
+    // Stopped after the final answer's step ended but before run_end: the answer stands, no model call.
+    const finalAnswer = !pending && resume ? finishedAnswer(resume) : undefined;
+    if (finalAnswer !== undefined) output = finalAnswer;
+    else for (;;) {
       let answer;
       if (pending) {
         // The step the run stopped in: its model answer is recorded, so only its tool calls are left.
@@ -198,6 +201,11 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
     durationMs: emitter.elapsedMs(),
   });
   return { runId: emitter.runId, status, output, error: failure, usage: totals.usage, costUsd: totals.costUsd, steps: step, messages: messages.slice(1), todos };
+}
+
+function finishedAnswer(state: RunState): string | undefined {
+  const last = state.messages.at(-1);
+  return last?.role === 'assistant' && !last.toolCalls?.length ? (last.content ?? '') : undefined;
 }
 
 /** Checkpoints of the top-level run, at the boundaries its frequency names or when one was asked for. */

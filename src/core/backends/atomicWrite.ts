@@ -6,6 +6,9 @@ import { basename, dirname, join } from 'node:path';
 /** Marks our temp files, so a leftover from a killed process is recognisable. */
 export const TEMP_FILE_SUFFIX = '.dawtmp';
 
+/** A temp file a killed process left behind mid-write: never shown to the model as a workspace file. */
+export const isLeftoverTempFile = (name: string) => name.startsWith('.') && name.endsWith(TEMP_FILE_SUFFIX);
+
 /**
  * Writes to a temp file in the target's directory (same filesystem, so rename is atomic), flushes it
  * to disk, then renames it over the target. `mode` keeps an existing file's permissions.

@@ -5,7 +5,7 @@
 import type { Stats } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { writeFileAtomically } from './atomicWrite';
+import { isLeftoverTempFile, writeFileAtomically } from './atomicWrite';
 import { ancestorsOf, displayPath, joinPath, normalizePath, ROOT } from './paths';
 import { hasCode, resolveInsideRoot } from './rootedPath';
 import { byCodePoint, globFiles, grepFiles, looksBinary, MAX_GREP_FILE_BYTES, type SearchSource } from './search';
@@ -64,6 +64,7 @@ export class FilesystemBackend implements FileBackend {
     });
     const infos = await Promise.all(
       entries.map(async (entry): Promise<FileInfo | undefined> => {
+        if (isLeftoverTempFile(entry.name)) return undefined;
         // Symlinks that lead outside the root (or nowhere) are left out: every use of them would be refused.
         const inside = await statEntryInside(realRoot, join(absolute, entry.name), entry);
         if (inside === undefined) return undefined;

@@ -1,6 +1,7 @@
 /** Directory walking on disk that never follows a symlink out of the root and never loops. */
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
+import { isLeftoverTempFile } from './atomicWrite';
 import { join } from 'node:path';
 import { joinPath } from './paths';
 import { isInsideRoot, realpathIfExists } from './rootedPath';
@@ -48,6 +49,7 @@ export async function listFilesInside(
     }
     await Promise.all(
       entries.map(async (entry) => {
+        if (isLeftoverTempFile(entry.name)) return;
         const childPath = joinPath(relativePath, entry.name);
         const child = await classifyEntry(realRoot, join(realPath, entry.name), entry);
         if (child?.kind === 'file') {
