@@ -3,8 +3,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { runDemo } from './demo';
 import { modelFromOptions } from './model';
-import { collect, positiveInteger, positiveNumber, url, UsageError, type RunOptions } from './options';
-import { runTask, type CliIO } from './runTask';
+import { checkpointFrequencies, defaultCheckpointFrequency } from './checkpointing';
+import { collect, oneOf, positiveInteger, positiveNumber, url, UsageError, type RunOptions } from './options';
+import { registerRunsCommand } from './runs';
+import { checkRunOptions, runTask, type CliIO } from './runTask';
 
 declare const PACKAGE_VERSION: string | undefined;
 const version = typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : 'dev';
@@ -20,7 +22,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   program
     .command('run')
     .description('run a task in a workspace')
-    .argument('<prompt>', 'the task')
+    .argument('[prompt]', 'the task (not needed with --resume)')
     .option('--workspace <dir>', 'root of the file tools', process.cwd())
     .option('--base-url <url>', 'OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (env DEEP_AGENT_BASE_URL)', url('--base-url'))
     .option('--model <name>', 'model name (env DEEP_AGENT_MODEL)')
@@ -38,9 +40,17 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option('--trace <file>', 'write trace spans to this JSONL file')
     .option('--trace-console', 'print trace spans on stderr', false)
     .addOption(new Option('--otlp <url>', 'export traces over OTLP/HTTP, e.g. http://127.0.0.1:4318/v1/traces').argParser(url('--otlp')))
-    .action(async (prompt: string, raw: RunOptions) => {
-      const options = { ...raw, workspace: resolve(raw.workspace) };
-      exitCode = await runTask(prompt, options, modelFromOptions(options, io.env), io);
+    .option('--checkpoint-dir <dir>', 'journal the run in this directory and take checkpoints, so it can be resumed')
+    .option('--resume <run>', 'with --checkpoint-dir: go on with a run: its id, "latest" (the newest interrupted or cancelled run) or a checkpoint id')
+    .option(
+      '--checkpoint-every <when>',
+      `with --checkpoint-dir: take a checkpoint after every ${checkpointFrequencies.join(' | ')} (default: ${defaultCheckpointFrequency})`,
+      oneOf('--checkpoint-every', checkpointFrequencies),
+    )
+    .action(async (prompt: string | undefined, raw: RunOptions) => {
+      const options = { ...raw, workspace: resolve(raw.workspace), checkpointDir: raw.checkpointDir && resolve(raw.checkpointDir) };
+      const checked = checkRunOptions(prompt, options, io);
+      exitCode = await runTask(checked, options, modelFromOptions(options, io.env), io);
     });
 
   program
@@ -51,6 +61,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .action(async (raw: { workspace?: string; events: boolean }) => {
       exitCode = await runDemo(raw, io);
     });
+
+  registerRunsCommand(program, io, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

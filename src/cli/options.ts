@@ -1,5 +1,6 @@
 /** The `run` command's options, checked once at the edge: a bad value is a one-line error naming the flag. */
 import { resolve } from 'node:path';
+import type { CheckpointFrequency } from '../core/events';
 
 export interface RunOptions {
   workspace: string;
@@ -19,6 +20,11 @@ export interface RunOptions {
   traceConsole: boolean;
   otlp?: string;
   permissive: boolean;
+  /** Journal the run and take checkpoints in this directory. */
+  checkpointDir?: string;
+  /** With checkpointDir: go on with this run ('latest', a run id or a checkpoint id). */
+  resume?: string;
+  checkpointEvery?: CheckpointFrequency;
 }
 
 export class UsageError extends Error {
@@ -53,6 +59,13 @@ export function url(flag: string) {
       throw new UsageError(`${flag} must be an http(s) URL, got "${value}"`);
     }
     return value.replace(/\/+$/, '');
+  };
+}
+
+export function oneOf<T extends string>(flag: string, allowed: readonly T[]) {
+  return (value: string): T => {
+    if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+    return value as T;
   };
 }
 

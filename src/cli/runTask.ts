@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDeepAgent } from '../core/agent/createDeepAgent';
 import { FilesystemBackend } from '../core/backends/filesystem';
+import type { RunResult } from '../core/agent/types';
 import type { RunEvent } from '../core/events';
 import { budgetGuardrails } from '../core/guardrails/presets';
 import { GuardrailManager } from '../core/guardrails/manager';
@@ -12,6 +13,7 @@ import { JsonlTraceExporter } from '../core/tracing/exporters/jsonl';
 import { createOtelTraceExporter } from '../core/tracing/exporters/otelLazy';
 import { Tracer } from '../core/tracing/tracer';
 import type { TraceExporter } from '../core/tracing/types';
+import { checkedPrompt, resumeHint, runCheckpointed } from './checkpointing';
 import { UsageError, type RunOptions } from './options';
 import { readableView, type ViewStreams } from './view';
 
@@ -25,11 +27,17 @@ export interface CliIO extends ViewStreams {
 export const cliAgent = (model: ChatModel, maxIterations?: number) =>
   createDeepAgent({ name: 'deep-agent', model, maxIterations: maxIterations ?? 50 });
 
-export async function runTask(prompt: string, options: RunOptions, model: ChatModel, io: CliIO): Promise<number> {
-  if (!prompt.trim()) throw new UsageError('the task prompt is empty');
+/** Checks the task and its flags before a model is picked, so a usage error is reported first. */
+export function checkRunOptions(prompt: string | undefined, options: RunOptions, io: CliIO): string {
+  const checked = checkedPrompt(prompt, options, io);
   if (!existsSync(options.workspace) || !statSync(options.workspace).isDirectory()) {
     throw new UsageError(`--workspace ${options.workspace} is not a directory`);
   }
+  return checked;
+}
+
+export async function runTask(prompt: string | undefined, options: RunOptions, model: ChatModel, io: CliIO): Promise<number> {
+  prompt = checkRunOptions(prompt, options, io);
   const guardrails = new GuardrailManager(
     budgetGuardrails({ maxTokens: options.maxTokens, maxCostUsd: options.maxCost, timeoutMs: options.timeout && options.timeout * 1000 }),
     { mode: options.permissive ? 'permissive' : 'strict' },
@@ -44,19 +52,26 @@ export async function runTask(prompt: string, options: RunOptions, model: ChatMo
   const signal = timeout ? AbortSignal.any([io.signal, timeout]) : io.signal;
   const print = options.events ? (e: RunEvent) => void io.out.write(`${JSON.stringify(e)}\n`) : readableView(io);
 
-  const result = await cliAgent(model, options.maxIterations).execute(prompt, {
-    backend: new FilesystemBackend({ root: options.workspace }),
-    skillsDirs,
-    guardrails,
-    tracer,
-    signal,
-    onEvent: print,
-  });
-  await tracer?.shutdown();
+  const agent = cliAgent(model, options.maxIterations);
+  const deps = { backend: new FilesystemBackend({ root: options.workspace }), skillsDirs, guardrails, tracer, signal, onEvent: print };
+  let result: RunResult;
+  let hint: string | undefined;
+  try {
+    if (options.checkpointDir) {
+      const run = await runCheckpointed(agent, prompt, deps, options, io);
+      result = run.result;
+      hint = resumeHint(run, options.checkpointDir);
+    } else {
+      result = await agent.execute(prompt, deps);
+    }
+  } finally {
+    await tracer?.shutdown();
+  }
 
   if (result.status === 'completed') return 0;
   const why = timeout?.aborted ? `timed out after ${options.timeout} s` : result.error?.message ?? result.status;
   io.err.write(`deep-agent: run ${result.status}: ${why}\n`);
+  if (hint) io.err.write(`deep-agent: ${hint}\n`);
   return result.status === 'cancelled' && io.signal.aborted ? 130 : 1;
 }
 

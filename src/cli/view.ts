@@ -38,6 +38,15 @@ export function readableView({ out, err }: ViewStreams): (event: RunEvent) => vo
         depthOf.set(event.runId, event.data.depth);
         if (event.data.depth > 0) line(`${'  '.repeat(event.data.depth)}┌ subagent ${event.data.agentName}`);
         break;
+      case 'run_resumed': {
+        // A resumed subagent has no run_start in this process: it sits one level below its parent.
+        const level = event.parentRunId ? (depthOf.get(event.parentRunId) ?? 0) + 1 : 0;
+        depthOf.set(event.runId, level);
+        const indent = '  '.repeat(level);
+        line(level > 0 ? `${indent}┌ subagent resumed from step ${event.data.step}` : `↻ resumed run ${event.runId} from step ${event.data.step}`);
+        for (const call of event.data.interruptedToolCalls) line(`${indent}  ${call.name} (${call.toolCallId}) was interrupted: ${interruptedOutcome[call.outcome]}`);
+        break;
+      }
       case 'llm_chunk':
         // Subagents' text is their own working; the parent sees their report as a tool result.
         if (depth > 0) break;
@@ -72,6 +81,7 @@ export function readableView({ out, err }: ViewStreams): (event: RunEvent) => vo
           err.write(`${status}\n`);
         }
         break;
+      // checkpoint and file_change events are bookkeeping for resume and restore; --events shows them.
       case 'run_end':
         if (event.data.status !== 'completed' || depth > 0) {
           if (depth > 0) line(`${pad}└ ${event.data.status}`);
@@ -86,6 +96,12 @@ export function readableView({ out, err }: ViewStreams): (event: RunEvent) => vo
     }
   };
 }
+
+const interruptedOutcome: Record<string, string> = {
+  done: 'it had taken effect; its result is kept',
+  rerun: 'it is safe to run again, and runs again',
+  unknown: 'whether it took effect is unknown; the model is told',
+};
 
 const todoMark: Record<string, string> = { pending: '[ ]', in_progress: '[~]', completed: '[x]' };
 

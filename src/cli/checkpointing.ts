@@ -1,0 +1,82 @@
+/**
+ * `run --checkpoint-dir DIR`: the run is journaled in DIR (one file per run) with checkpoints, so a
+ * killed or cancelled run goes on with `--resume <runId|latest|checkpointId>`.
+ */
+import { existsSync, statSync } from 'node:fs';
+import type { DeepAgent } from '../core/agent/createDeepAgent';
+import type { DeepAgentDeps, RunResult } from '../core/agent/types';
+import { FileCheckpointStore } from '../core/checkpoint/fileStore';
+import { CheckpointManager } from '../core/checkpoint/manager';
+import { runWithCheckpointing } from '../core/checkpoint/runWithCheckpointing';
+import type { CheckpointFrequency } from '../core/events';
+import { UsageError, type RunOptions } from './options';
+import type { CliIO } from './runTask';
+
+export const checkpointFrequencies: readonly CheckpointFrequency[] = ['step', 'iteration', 'tool_call'];
+export const defaultCheckpointFrequency: CheckpointFrequency = 'tool_call';
+
+/** Checks the task and checkpoint flags together; returns the prompt to run ('' when resuming, the run has its own). */
+export function checkedPrompt(prompt: string | undefined, options: RunOptions, io: CliIO): string {
+  const dir = options.checkpointDir;
+  if (options.resume !== undefined && !dir) throw new UsageError('--resume needs --checkpoint-dir DIR, the directory the run was checkpointed in');
+  if (options.checkpointEvery !== undefined && !dir) throw new UsageError('--checkpoint-every needs --checkpoint-dir DIR');
+  if (dir && existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--checkpoint-dir ${dir} is not a directory`);
+  if (options.resume !== undefined) {
+    if (!options.resume.trim()) throw new UsageError('--resume needs a run id, a checkpoint id or "latest"');
+    if (!existsSync(dir!)) throw new UsageError(`--checkpoint-dir ${dir} does not exist, so it has no run to resume`);
+    if (prompt?.trim()) io.err.write('deep-agent: note: the prompt argument is ignored with --resume; the run goes on with its own task\n');
+    return '';
+  }
+  if (prompt === undefined) throw new UsageError('the task prompt is missing: deep-agent run "<task>", or --resume a checkpointed run');
+  if (!prompt.trim()) throw new UsageError('the task prompt is empty');
+  return prompt;
+}
+
+export interface CheckpointedRun {
+  result: RunResult;
+  /** The run's last checkpoint, to go on from when the run itself cannot be resumed. */
+  lastCheckpointId?: string;
+}
+
+export async function runCheckpointed(agent: DeepAgent, prompt: string, deps: DeepAgentDeps, options: RunOptions, io: CliIO): Promise<CheckpointedRun> {
+  const dir = options.checkpointDir!;
+  const frequency = options.checkpointEvery ?? defaultCheckpointFrequency;
+  const store = new FileCheckpointStore(dir);
+  const manager = new CheckpointManager(store, { frequency });
+  let announced = false;
+  const onEvent: DeepAgentDeps['onEvent'] = (event) => {
+    if (!announced && !event.parentRunId && (event.type === 'run_start' || event.type === 'run_resumed')) {
+      announced = true;
+      io.err.write(`deep-agent: run ${event.runId} is checkpointed in ${dir} (every ${frequency.replace('_', ' ')})\n`);
+    }
+    deps.onEvent?.(event);
+  };
+  try {
+    const result = await runWithCheckpointing(agent, prompt, { ...deps, onEvent }, manager, {
+      resumeFrom: options.resume,
+      // The CLI cannot ask anyone: the model is told, and so is the user.
+      decideInterrupted: async (call) => {
+        io.err.write(
+          `deep-agent: warning: ${call.toolName} (${call.toolCallId}) was interrupted and may or may not have taken effect (${call.detail}); the model is told to check before trying again\n`,
+        );
+        return 'unknown';
+      },
+      onWarning: (message) => void io.err.write(`deep-agent: warning: ${message}\n`),
+    });
+    return { result, lastCheckpointId: manager.lastCheckpointId };
+  } finally {
+    await store.close();
+  }
+}
+
+/** How to go on with a run that did not complete. */
+export function resumeHint(run: CheckpointedRun, dir: string): string | undefined {
+  const { result } = run;
+  if (result.status === 'completed') return undefined;
+  if (result.status === 'cancelled') return `go on with it: deep-agent run --checkpoint-dir ${shellWord(dir)} --resume ${result.runId}`;
+  if (run.lastCheckpointId) return `go on from its last checkpoint: deep-agent run --checkpoint-dir ${shellWord(dir)} --resume ${run.lastCheckpointId}`;
+  return undefined;
+}
+
+/** A path as one shell word, for commands the user can copy. */
+export const shellWord = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
