@@ -1,14 +1,14 @@
 /**
- * `run --checkpoint-dir DIR`: the run is journaled in DIR (one file per run) with checkpoints, so a
- * killed or cancelled run goes on with `--resume <runId|latest|checkpointId>`.
+ * `run --checkpoint-dir DIR|URL`: the run is journaled in DIR (one file per run) or a PostgreSQL
+ * database, with checkpoints, so a killed or cancelled run goes on with `--resume <runId|latest|checkpointId>`.
  */
 import { existsSync, statSync } from 'node:fs';
 import type { DeepAgent } from '../core/agent/createDeepAgent';
 import type { DeepAgentDeps, RunResult } from '../core/agent/types';
-import { FileCheckpointStore } from '../core/checkpoint/fileStore';
 import { CheckpointManager } from '../core/checkpoint/manager';
 import { runWithCheckpointing } from '../core/checkpoint/runWithCheckpointing';
 import type { CheckpointFrequency } from '../core/events';
+import { checkpointStore, isPostgresUrl, shownLocation } from './checkpointStore';
 import { UsageError, type RunOptions } from './options';
 import type { CliIO } from './runTask';
 
@@ -20,10 +20,11 @@ export function checkedPrompt(prompt: string | undefined, options: RunOptions, i
   const dir = options.checkpointDir;
   if (options.resume !== undefined && !dir) throw new UsageError('--resume needs --checkpoint-dir DIR, the directory the run was checkpointed in');
   if (options.checkpointEvery !== undefined && !dir) throw new UsageError('--checkpoint-every needs --checkpoint-dir DIR');
-  if (dir && existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--checkpoint-dir ${dir} is not a directory`);
+  const isDir = dir !== undefined && !isPostgresUrl(dir);
+  if (isDir && existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--checkpoint-dir ${dir} is not a directory`);
   if (options.resume !== undefined) {
     if (!options.resume.trim()) throw new UsageError('--resume needs a run id, a checkpoint id or "latest"');
-    if (!existsSync(dir!)) throw new UsageError(`--checkpoint-dir ${dir} does not exist, so it has no run to resume`);
+    if (isDir && !existsSync(dir)) throw new UsageError(`--checkpoint-dir ${dir} does not exist, so it has no run to resume`);
     if (prompt?.trim()) io.err.write('deep-agent: note: the prompt argument is ignored with --resume; the run goes on with its own task\n');
     return '';
   }
@@ -41,13 +42,13 @@ export interface CheckpointedRun {
 export async function runCheckpointed(agent: DeepAgent, prompt: string, deps: DeepAgentDeps, options: RunOptions, io: CliIO): Promise<CheckpointedRun> {
   const dir = options.checkpointDir!;
   const frequency = options.checkpointEvery ?? defaultCheckpointFrequency;
-  const store = new FileCheckpointStore(dir);
+  const store = checkpointStore(dir);
   const manager = new CheckpointManager(store, { frequency });
   let announced = false;
   const onEvent: DeepAgentDeps['onEvent'] = (event) => {
     if (!announced && !event.parentRunId && (event.type === 'run_start' || event.type === 'run_resumed')) {
       announced = true;
-      io.err.write(`deep-agent: run ${event.runId} is checkpointed in ${dir} (every ${frequency.replace('_', ' ')})\n`);
+      io.err.write(`deep-agent: run ${event.runId} is checkpointed in ${shownLocation(dir)} (every ${frequency.replace('_', ' ')})\n`);
     }
     deps.onEvent?.(event);
   };
@@ -73,8 +74,8 @@ export async function runCheckpointed(agent: DeepAgent, prompt: string, deps: De
 export function resumeHint(run: CheckpointedRun, dir: string): string | undefined {
   const { result } = run;
   if (result.status === 'completed') return undefined;
-  if (result.status === 'cancelled') return `go on with it: deep-agent run --checkpoint-dir ${shellWord(dir)} --resume ${result.runId}`;
-  if (run.lastCheckpointId) return `go on from its last checkpoint: deep-agent run --checkpoint-dir ${shellWord(dir)} --resume ${run.lastCheckpointId}`;
+  if (result.status === 'cancelled') return `go on with it: deep-agent run --checkpoint-dir ${shellWord(shownLocation(dir))} --resume ${result.runId}`;
+  if (run.lastCheckpointId) return `go on from its last checkpoint: deep-agent run --checkpoint-dir ${shellWord(shownLocation(dir))} --resume ${run.lastCheckpointId}`;
   return undefined;
 }
 

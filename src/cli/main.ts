@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { runDemo } from './demo';
 import { modelFromOptions } from './model';
 import { checkpointFrequencies, defaultCheckpointFrequency } from './checkpointing';
+import { checkpointLocation } from './checkpointStore';
 import { collect, oneOf, positiveInteger, positiveNumber, url, UsageError, type RunOptions } from './options';
 import { registerRunsCommand } from './runs';
 import { checkRunOptions, runTask, type CliIO } from './runTask';
@@ -40,7 +41,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option('--trace <file>', 'write trace spans to this JSONL file')
     .option('--trace-console', 'print trace spans on stderr', false)
     .addOption(new Option('--otlp <url>', 'export traces over OTLP/HTTP, e.g. http://127.0.0.1:4318/v1/traces').argParser(url('--otlp')))
-    .option('--checkpoint-dir <dir>', 'journal the run in this directory and take checkpoints, so it can be resumed')
+    .option('--checkpoint-dir <dir>', 'journal the run in this directory (or PostgreSQL URL, postgres://user@host/db) and take checkpoints, so it can be resumed')
     .option('--resume <run>', 'with --checkpoint-dir: go on with a run: its id, "latest" (the newest interrupted or cancelled run) or a checkpoint id')
     .option(
       '--checkpoint-every <when>',
@@ -48,7 +49,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       oneOf('--checkpoint-every', checkpointFrequencies),
     )
     .action(async (prompt: string | undefined, raw: RunOptions) => {
-      const options = { ...raw, workspace: resolve(raw.workspace), checkpointDir: raw.checkpointDir && resolve(raw.checkpointDir) };
+      const options = { ...raw, workspace: resolve(raw.workspace), checkpointDir: raw.checkpointDir && checkpointLocation(raw.checkpointDir) };
       const checked = checkRunOptions(prompt, options, io);
       exitCode = await runTask(checked, options, modelFromOptions(options, io.env), io);
     });

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { FilesystemBackend } from '../core/backends/filesystem';
 import { FileCheckpointStore } from '../core/checkpoint/fileStore';
 import { CheckpointManager, type CheckpointInfo } from '../core/checkpoint/manager';
-import type { StoredRun } from '../core/checkpoint/store';
+import type { CheckpointStore, StoredRun } from '../core/checkpoint/store';
+import { checkpointStore, isPostgresUrl, shownLocation } from './checkpointStore';
 import { shellWord } from './checkpointing';
 import { UsageError } from './options';
 import type { CliIO } from './runTask';
@@ -17,7 +18,7 @@ interface DirOptions {
 
 export function registerRunsCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
   const runs = program.command('runs').description('list, inspect, fork and restore the runs in a checkpoint directory');
-  const withDir = (command: Command) => command.requiredOption('--checkpoint-dir <dir>', 'the directory the runs were checkpointed in (run --checkpoint-dir)');
+  const withDir = (command: Command) => command.requiredOption('--checkpoint-dir <dir>', 'the directory (or PostgreSQL URL) the runs were checkpointed in (run --checkpoint-dir)');
 
   withDir(runs.command('list'))
     .description('list the runs, newest first, with their status')
@@ -53,28 +54,39 @@ function existingDir(dir: string, flag: string): string {
   return path;
 }
 
-function managerFor(options: DirOptions): { dir: string; store: FileCheckpointStore; manager: CheckpointManager } {
-  const dir = existingDir(options.checkpointDir, '--checkpoint-dir');
-  const store = new FileCheckpointStore(dir);
+interface Opened {
+  dir: string;
+  store: CheckpointStore;
+  manager: CheckpointManager;
+}
+
+function managerFor(options: DirOptions): Opened {
+  const dir = isPostgresUrl(options.checkpointDir) ? options.checkpointDir : existingDir(options.checkpointDir, '--checkpoint-dir');
+  const store = checkpointStore(dir);
   return { dir, store, manager: new CheckpointManager(store) };
 }
 
 async function listRuns(options: DirOptions & { json: boolean }, io: CliIO): Promise<number> {
   const { dir, store } = managerFor(options);
-  const runs = await store.listRuns();
-  // The store skips what is not a run; say which files those were and why.
-  for (const { file, reason } of await unlistedJournals(store, dir, runs)) io.err.write(`deep-agent: warning: skipped ${file}: ${reason}\n`);
-  if (options.json) io.out.write(`${JSON.stringify(runs, null, 2)}\n`);
-  else if (runs.length === 0) io.out.write(`no runs in ${dir}\n`);
-  else {
-    io.out.write(
-      table(
-        ['RUN', 'STATUS', 'STARTED', 'SIZE', 'TASK'],
-        runs.map((r) => [r.runId, r.status, localTime(r.startedAt), size(r.bytes), (r.forkedFrom ? `(fork of ${r.forkedFrom.checkpointId}) ` : '') + oneLine(r.prompt, 60)]),
-      ),
-    );
+  try {
+    const runs = await store.listRuns();
+    // The store skips what is not a run; say which files those were and why.
+    if (store instanceof FileCheckpointStore) for (const { file, reason } of await unlistedJournals(store, dir, runs)) io.err.write(`deep-agent: warning: skipped ${file}: ${reason}\n`);
+    if (options.json) io.out.write(`${JSON.stringify(runs, null, 2)}\n`);
+    else if (runs.length === 0) io.out.write(`no runs in ${shownLocation(dir)}\n`);
+    else {
+      io.out.write(
+        table(
+          ['RUN', 'STATUS', 'STARTED', 'SIZE', 'TASK'],
+          runs.map((r) => [r.runId, r.status, localTime(r.startedAt), size(r.bytes), (r.forkedFrom ? `(fork of ${r.forkedFrom.checkpointId}) ` : '') + oneLine(r.prompt, 60)]),
+        ),
+      );
+    }
+    return 0;
+  } finally {
+    // A PostgreSQL pool would keep the process alive.
+    await store.close();
   }
-  return 0;
 }
 
 async function unlistedJournals(store: FileCheckpointStore, dir: string, runs: StoredRun[]): Promise<{ file: string; reason: string }[]> {
@@ -94,44 +106,59 @@ async function unlistedJournals(store: FileCheckpointStore, dir: string, runs: S
 }
 
 async function listCheckpoints(runId: string, options: DirOptions & { json: boolean }, io: CliIO): Promise<number> {
-  const { manager } = managerFor(options);
-  const checkpoints = await manager.listCheckpoints({ runId });
-  if (options.json) io.out.write(`${JSON.stringify(checkpoints, null, 2)}\n`);
-  else if (checkpoints.length === 0) io.out.write(`run ${runId} has no checkpoints\n`);
-  else io.out.write(table(['CHECKPOINT', 'REASON', 'STEP', 'MODEL CALLS', 'TOKENS', 'TIME'], checkpoints.map(checkpointRow)));
-  return 0;
+  const { manager, store } = managerFor(options);
+  try {
+    const checkpoints = await manager.listCheckpoints({ runId });
+    if (options.json) io.out.write(`${JSON.stringify(checkpoints, null, 2)}\n`);
+    else if (checkpoints.length === 0) io.out.write(`run ${runId} has no checkpoints\n`);
+    else io.out.write(table(['CHECKPOINT', 'REASON', 'STEP', 'MODEL CALLS', 'TOKENS', 'TIME'], checkpoints.map(checkpointRow)));
+    return 0;
+  } finally {
+    // A PostgreSQL pool would keep the process alive.
+    await store.close();
+  }
 }
 
 const checkpointRow = (c: CheckpointInfo) => [c.checkpointId, c.label ? `${c.reason} (${c.label})` : c.reason, String(c.step), String(c.iteration), c.totalTokens.toLocaleString('en-US'), localTime(c.timestamp)];
 
 async function forkRun(checkpointId: string, options: DirOptions, io: CliIO): Promise<number> {
-  const { dir, manager } = managerFor(options);
-  const runId = await manager.fork(checkpointId);
-  io.out.write(`${runId}\n`);
-  io.err.write(`deep-agent: forked run ${runId} from ${checkpointId}; go on with it: deep-agent run --checkpoint-dir ${shellWord(dir)} --resume ${runId}\n`);
-  return 0;
+  const { dir, manager, store } = managerFor(options);
+  try {
+    const runId = await manager.fork(checkpointId);
+    io.out.write(`${runId}\n`);
+    io.err.write(`deep-agent: forked run ${runId} from ${checkpointId}; go on with it: deep-agent run --checkpoint-dir ${shellWord(shownLocation(dir))} --resume ${runId}\n`);
+    return 0;
+  } finally {
+    // A PostgreSQL pool would keep the process alive.
+    await store.close();
+  }
 }
 
 async function restoreFiles(checkpointId: string, options: DirOptions & { workspace: string; force: boolean; dryRun: boolean }, io: CliIO): Promise<number> {
-  const { manager } = managerFor(options);
-  const backend = new FilesystemBackend({ root: existingDir(options.workspace, '--workspace') });
-  const plan = await manager.planRestore(checkpointId, backend);
-  if (plan.length === 0) {
-    io.out.write(`nothing to restore: the files are as they were at ${checkpointId}\n`);
-    return 0;
-  }
-  const deleting = new Set(plan.filter((f) => f.target === null).map((f) => f.path));
-  if (options.dryRun) {
-    for (const f of plan) {
-      const what = f.conflict && !options.force ? 'would skip (changed since the run wrote it)' : f.target === null ? 'would delete' : 'would restore';
-      io.out.write(`${what} ${f.path}\n`);
+  const { manager, store } = managerFor(options);
+  try {
+    const backend = new FilesystemBackend({ root: existingDir(options.workspace, '--workspace') });
+    const plan = await manager.planRestore(checkpointId, backend);
+    if (plan.length === 0) {
+      io.out.write(`nothing to restore: the files are as they were at ${checkpointId}\n`);
+      return 0;
     }
-    return 0;
+    const deleting = new Set(plan.filter((f) => f.target === null).map((f) => f.path));
+    if (options.dryRun) {
+      for (const f of plan) {
+        const what = f.conflict && !options.force ? 'would skip (changed since the run wrote it)' : f.target === null ? 'would delete' : 'would restore';
+        io.out.write(`${what} ${f.path}\n`);
+      }
+      return 0;
+    }
+    const result = await manager.restoreFiles(checkpointId, backend, { force: options.force });
+    for (const path of result.restored) io.out.write(`${deleting.has(path) ? 'deleted' : 'restored'} ${path}\n`);
+    for (const path of result.skipped) io.err.write(`deep-agent: skipped ${path}: changed since the run wrote it (--force restores it anyway)\n`);
+    return result.skipped.length ? 1 : 0;
+  } finally {
+    // A PostgreSQL pool would keep the process alive.
+    await store.close();
   }
-  const result = await manager.restoreFiles(checkpointId, backend, { force: options.force });
-  for (const path of result.restored) io.out.write(`${deleting.has(path) ? 'deleted' : 'restored'} ${path}\n`);
-  for (const path of result.skipped) io.err.write(`deep-agent: skipped ${path}: changed since the run wrote it (--force restores it anyway)\n`);
-  return result.skipped.length ? 1 : 0;
 }
 
 function table(header: string[], rows: string[][]): string {

@@ -351,3 +351,30 @@ test('checkpoint usage errors exit 2 naming the flag; bad run and checkpoint ids
   }
   assert.equal(s.server.requests.length, 0, 'no usage error reached the model');
 });
+
+test('--checkpoint-dir takes a PostgreSQL URL: runs are kept on the server, listed, and a killed run resumes from there', async (t) => {
+  const { startPostgres } = await import('../support/postgres');
+  const pg = await startPostgres();
+  t.after(() => pg.stop());
+  const url = new URL(pg.connectionString);
+  const s = await setup(t, 20);
+  const onServer = (...args: string[]) => s.run(...args).map((a) => (a === s.dir ? url.toString() : a));
+
+  const runId = await killedRun(onServer('--events', 'write the notes'), (e) => e.type === 'llm_chunk' && e.data.step === 3);
+  const listed = await runCli(['runs', 'list', '--checkpoint-dir', url.toString(), '--json']);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.deepEqual((JSON.parse(listed.stdout) as StoredRun[]).map((r) => [r.runId, r.status]), [[runId, 'interrupted']]);
+  assert.equal(existsSync(s.dir), false, 'nothing was written to a directory');
+
+  const resumed = await runCli(onServer('--resume', 'latest'));
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.equal(await notes(s.workspace), 'one\ntwo\nEND\n');
+  const after = await runCli(['runs', 'list', '--checkpoint-dir', url.toString(), '--json']);
+  assert.deepEqual((JSON.parse(after.stdout) as StoredRun[]).map((r) => [r.runId, r.status]), [[runId, 'completed']]);
+});
+
+test('a PostgreSQL URL is shown without its password', async () => {
+  const { shownLocation } = await import('../../src/cli/checkpointStore');
+  assert.equal(shownLocation('postgres://team:s3cret@db.example:5432/runs'), 'postgres://team@db.example:5432/runs');
+  assert.equal(shownLocation('/tmp/runs'), '/tmp/runs');
+});
