@@ -41,19 +41,32 @@ const dataByType: Record<RunEvent['type'], z.ZodType> = {
   run_end: z.looseObject({ status: z.enum(['completed', 'failed', 'cancelled', 'stopped']), usage, costUsd: z.number(), steps: z.number() }),
 };
 
-const envelope = z.object({
-  runId: z.string().min(1),
-  parentRunId: z.string().min(1).optional(),
-  seq: z.number().int().nonnegative(),
-  ts: z.number(),
-  type: z.enum(Object.keys(dataByType) as [RunEvent['type'], ...RunEvent['type'][]]),
-  data: z.record(z.string(), z.unknown()),
-});
+const eventTypes = new Set(Object.keys(dataByType));
+const isCount = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The event, or undefined when the value is not a well-formed event. */
+/** Deeper than anything a run writes; JSON.stringify would fail on it when the event is written again (fork, compaction). */
+const maxDepth = 64;
+
+function deeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (limit === 0) return true;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) if (deeperThan(item, limit - 1)) return true;
+  return false;
+}
+
+/**
+ * The event, or undefined when the value is not a well-formed event. The envelope and the most
+ * frequent entries are checked by hand (resume reads tens of thousands); the rest by their schemas.
+ * The value itself is returned, not a copy.
+ */
 export function parseEvent(value: unknown): RunEvent | undefined {
-  const outer = envelope.safeParse(value);
-  if (!outer.success) return undefined;
-  const inner = dataByType[outer.data.type].safeParse(outer.data.data);
-  return inner.success ? (outer.data as RunEvent) : undefined;
+  if (!isRecord(value)) return undefined;
+  const { runId, parentRunId, seq, ts, type, data } = value;
+  if (typeof runId !== 'string' || runId === '' || (parentRunId !== undefined && (typeof parentRunId !== 'string' || parentRunId === ''))) return undefined;
+  if (!isCount(seq) || typeof ts !== 'number' || !Number.isFinite(ts) || typeof type !== 'string' || !eventTypes.has(type) || !isRecord(data)) return undefined;
+  if (deeperThan(data, maxDepth)) return undefined;
+  if (type === 'llm_chunk') return isCount(data.step) && typeof data.text === 'string' ? (value as unknown as RunEvent) : undefined;
+  if (type === 'step_start' || type === 'progress') return isCount(data.step) ? (value as unknown as RunEvent) : undefined;
+  return dataByType[type as RunEvent['type']].safeParse(data).success ? (value as unknown as RunEvent) : undefined;
 }

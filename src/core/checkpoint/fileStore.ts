@@ -4,7 +4,7 @@
  * then fsynced in the background; a torn last line is skipped on load. A journal is compacted when
  * its run closes, and while it runs once it has grown by `compactAfterBytes`.
  */
-import { closeSync, fdatasync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../backends/atomicWrite';
@@ -125,12 +125,33 @@ function compactText(runId: string, text: string, where: string): { stats: Compa
   return { stats, compacted: kept.length < events.length ? compacted : undefined };
 }
 
+/** A version-1 journal (no header) that is written again gets its header first, atomically. */
+function migrateToCurrentVersion(path: string, runId: string): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return;
+  }
+  if (text === '' || text.startsWith('{"deepAgentJournal"')) return;
+  const temp = `${path}.migrate`;
+  writeFileSync(temp, headerLine(runId) + text);
+  renameSync(temp, path);
+}
+
+/** Background fsync at most this often: a write() already survives the process; fsync only guards against power loss. */
+const syncEveryMs = 1000;
+/** Results of work: written the moment they happen. Other events (chunks, progress) wait for the event loop's turn. */
+const writtenAtOnce = new Set<RunEvent['type']>(['tool_start', 'file_change', 'tool_end', 'llm_end', 'checkpoint', 'run_end']);
+/** Smaller journals are not worth compacting when they close (chunks are merged as they are written). */
+const compactOnCloseBytes = 1024 * 1024;
+
 class FileJournalWriter implements JournalWriter {
   #fd: number;
-  #buffer: string[] = [];
+  #events: RunEvent[] = [];
   #scheduled = false;
+  #syncTimer: NodeJS.Timeout | undefined;
   #syncing: Promise<void> | undefined;
-  #dirty = false;
   #grownBytes = 0;
   #closed = false;
   /** The first write that failed; the run learns of it at its next flush, before any side effect. */
@@ -141,16 +162,23 @@ class FileJournalWriter implements JournalWriter {
     private readonly path: string,
     private readonly compactAfterBytes: number,
   ) {
+    // What a writer killed mid-compaction left; this writer holds the run now.
+    rmSync(`${path}.compact`, { force: true });
+    migrateToCurrentVersion(path, runId);
     this.#fd = openSync(path, 'a');
     if (fstatSync(this.#fd).size === 0) writeSync(this.#fd, headerLine(runId));
   }
 
-  /** Events after close (a window closing mid-run) are dropped: the run stays interrupted, not cancelled. */
+  /**
+   * Buffered, and written once per turn of the event loop or at `flush` — which the run awaits
+   * before every side effect, so the journal still hears of each one first. Events after close
+   * (a window closing mid-run) are dropped: the run stays interrupted, not cancelled.
+   */
   append(event: RunEvent): void {
     if (this.#closed || this.#failure) return;
-    this.#buffer.push(`${JSON.stringify(event)}\n`);
-    // Streamed chunks are batched; anything else is written at once, a few microseconds each.
-    if (event.type !== 'llm_chunk') this.#write();
+    this.#events.push(event);
+    // Work that would have to be done again if lost is written before any other listener sees it.
+    if (writtenAtOnce.has(event.type)) this.#write();
     else if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => this.#write());
@@ -166,11 +194,15 @@ class FileJournalWriter implements JournalWriter {
     if (this.#closed) return;
     this.#write();
     this.#closed = true;
+    clearTimeout(this.#syncTimer);
     await this.#syncing;
     try {
-      fsyncSync(this.#fd);
+      await new Promise<void>((resolve, reject) => fdatasync(this.#fd, (error) => (error ? reject(error) : resolve())));
+      const size = fstatSync(this.#fd).size;
       closeSync(this.#fd);
-      if (!this.#failure) this.#compactNow();
+      if (!this.#failure && size >= compactOnCloseBytes) this.#compactNow();
+    } catch (error) {
+      this.#failure ??= new CheckpointError(`cannot close the journal ${this.path}: ${(error as Error).message}`);
     } finally {
       releaseLock(lockPath(this.path));
     }
@@ -179,38 +211,52 @@ class FileJournalWriter implements JournalWriter {
 
   #write(): void {
     this.#scheduled = false;
-    if (this.#closed || this.#failure || this.#buffer.length === 0) return;
-    const text = this.#buffer.join('');
-    this.#buffer = [];
+    if (this.#closed || this.#failure || this.#events.length === 0) return;
+    const events = this.#events;
+    this.#events = [];
+    let text = '';
     try {
+      for (const event of compactEvents(events)) text += `${JSON.stringify(event)}\n`;
       writeSync(this.#fd, text);
     } catch (error) {
       this.#failure = new CheckpointError(`cannot write the journal ${this.path}: ${(error as Error).message}`);
       return;
     }
     this.#grownBytes += text.length;
-    this.#syncInBackground();
-    if (this.#grownBytes >= this.compactAfterBytes) {
+    this.#syncSoon();
+    if (this.#grownBytes >= this.compactAfterBytes) this.#compactLive();
+  }
+
+  /** fdatasync off the main thread, at most one at a time and one a second; the run never waits for the disk. */
+  #syncSoon(): void {
+    if (this.#syncTimer || this.#syncing) return;
+    this.#syncTimer = setTimeout(() => {
+      this.#syncTimer = undefined;
+      if (this.#closed) return;
+      this.#syncing = new Promise<void>((resolve) => fdatasync(this.#fd, () => resolve())).then(() => {
+        this.#syncing = undefined;
+      });
+    }, syncEveryMs);
+    this.#syncTimer.unref();
+  }
+
+  /** Compaction is only an optimization: when it fails the journal is as it was, and appends go on. */
+  #compactLive(): void {
+    this.#grownBytes = 0;
+    try {
       closeSync(this.#fd);
       this.#compactNow();
+    } catch {
+      rmSync(`${this.path}.compact`, { force: true });
+    }
+    try {
       this.#fd = openSync(this.path, 'a');
+    } catch (error) {
+      this.#failure = new CheckpointError(`cannot reopen the journal ${this.path}: ${(error as Error).message}`);
     }
   }
 
-  /** fdatasync off the main thread, at most one at a time; the run never waits for the disk. */
-  #syncInBackground(): void {
-    this.#dirty = true;
-    if (this.#syncing) return;
-    const fd = this.#fd;
-    this.#dirty = false;
-    this.#syncing = new Promise<void>((resolve) => fdatasync(fd, () => resolve())).then(() => {
-      this.#syncing = undefined;
-      if (this.#dirty && !this.#closed) this.#syncInBackground();
-    });
-  }
-
   #compactNow(): void {
-    this.#grownBytes = 0;
     const { compacted } = compactText(this.runId, readFileSync(this.path, 'utf8'), this.path);
     if (compacted === undefined) return;
     // Same as writeFileAtomically, but synchronous: no event may land between the read and the rename.

@@ -24,7 +24,7 @@ export function parseJournal(text: string, where: string): JournalRead {
   const first = lines[start] === undefined ? undefined : tryJson(lines[start]!);
   if (isHeader(first)) {
     if (!Number.isInteger(first.deepAgentJournal) || first.deepAgentJournal < 1) {
-      throw new CheckpointError(`${where}: journal version ${String(first.deepAgentJournal)} is not valid`);
+      throw new CheckpointError(`${where}: journal version ${shown(first.deepAgentJournal)} is not valid`);
     }
     if (first.deepAgentJournal > JOURNAL_VERSION) {
       throw new CheckpointError(`${where}: written by a newer Deep Agent (journal version ${first.deepAgentJournal}; this one reads up to ${JOURNAL_VERSION})`);
@@ -45,6 +45,18 @@ export function parseJournal(text: string, where: string): JournalRead {
     throw new CheckpointError(`${where}: not a Deep Agent run journal (no journal header and no run_start event)`);
   }
   return { events, skippedLines };
+}
+
+/** A value from the file, safe to put in a one-line message whatever it is. */
+function shown(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // e.g. nesting too deep to print
+  }
+  text ??= typeof value;
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 function isHeader(value: unknown): value is JournalHeader {

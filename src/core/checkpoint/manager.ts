@@ -132,13 +132,20 @@ export class CheckpointManager {
   async fork(checkpointId: string, options: { ids?: IdSource; runId?: string } = {}): Promise<string> {
     const ids = options.ids ?? randomIds;
     const { events, end, event } = await this.#locate(checkpointId);
+    // Refuse before writing anything: a fork that could not be resumed is only clutter.
+    const { root } = foldJournal(events, end);
+    if (root?.runId !== event.runId) throw new CheckpointError(`run ${event.runId} has no run_start before checkpoint ${checkpointId}; it cannot be forked`);
+    if (root.ended && root.ended.status !== 'cancelled') throw new CheckpointError(`checkpoint ${checkpointId} comes after run ${event.runId} ${root.ended.status}; it cannot be forked`);
     const runId = options.runId ?? ids();
     const copied = forkEvents(events, end, { runId: event.runId, checkpointId }, runId, ids);
     const journal = await this.store.openJournal(runId);
     try {
       for (const e of copied) journal.append(e);
-    } finally {
       await journal.close();
+    } catch (error) {
+      await journal.close().catch(() => {});
+      await this.store.deleteRun(runId).catch(() => {});
+      throw error;
     }
     return runId;
   }

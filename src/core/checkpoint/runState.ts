@@ -80,6 +80,8 @@ export function foldJournal(events: readonly RunEvent[], end = events.length): J
     const event = events[i]!;
     if (event.type === 'run_start') {
       if (runs.has(event.runId)) continue;
+      // A parent must be another run that started earlier; anything else is damage (and could loop).
+      if (event.parentRunId !== undefined && (event.parentRunId === event.runId || !runs.has(event.parentRunId))) continue;
       const state = newState(event);
       runs.set(event.runId, state);
       if (!event.parentRunId && !root) root = state;
