@@ -30,6 +30,12 @@ function newView() {
     /** Text blocks with new text since they were last drawn. */
     dirty: new Set<TextBlock>(),
     tools: new Map<string, HTMLDetailsElement>(),
+    /** Step headers of the top run, by `${runId}:${step}`. */
+    steps: new Map<string, HTMLElement>(),
+    /** Set when the top run was forked from another run's checkpoint (until the marker of the fork). */
+    forkedFrom: undefined as { runId: string; checkpointId: string } | undefined,
+    /** The offer to resume an interrupted run, while it stands. */
+    resumeOffer: undefined as HTMLElement | undefined,
     topRunId: undefined as string | undefined,
     status: el('div', 'status'),
     todos: el('ul', 'todos'),
@@ -76,7 +82,20 @@ function reset(run: RunSummary | undefined, events: RunEvent[]): void {
   transcript.replaceChildren();
   if (!run) transcript.append(el('p', 'empty', 'No run yet. Describe a task below, or use "Deep Agent: Run Task".'));
   events.forEach(apply);
+  if (run && (run.status === 'interrupted' || run.status === 'cancelled')) offerResume(run.status);
   renderBar();
+}
+
+/** An interrupted (or stopped) run can go on where it left off. */
+function offerResume(status: 'interrupted' | 'cancelled'): void {
+  const offer = el('div', 'resume-offer');
+  offer.append(el('span', '', status === 'interrupted' ? 'This run was interrupted before it finished. ' : 'This run was stopped before it finished. '));
+  const resume = el('button', 'resume', 'Resume');
+  resume.setAttribute('aria-label', 'Resume the run where it left off');
+  resume.addEventListener('click', () => vscode.postMessage({ type: 'resume' }));
+  offer.append(resume);
+  view.resumeOffer = offer;
+  transcript.append(offer);
 }
 
 function renderBar(): void {
@@ -104,6 +123,10 @@ function apply(event: RunEvent): void {
   switch (event.type) {
     case 'run_start':
       return startRun(event);
+    case 'run_resumed':
+      return resumed(event);
+    case 'step_start':
+      return startStep(event);
     case 'llm_start':
       // A retry: the failed attempt's text is void.
       if (event.data.attempt > 1) clearText(textOf(event.runId, event.data.step));
@@ -160,6 +183,7 @@ function apply(event: RunEvent): void {
 function startRun(event: RunEventOf<'run_start'>): void {
   if (!event.parentRunId) {
     view.topRunId = event.runId;
+    view.forkedFrom = event.data.forkedFrom;
     view.containers.set(event.runId, transcript);
     transcript.append(el('div', 'user', event.data.prompt));
     return;
@@ -171,10 +195,68 @@ function startRun(event: RunEventOf<'run_start'>): void {
   view.containers.set(event.runId, nested);
 }
 
+/** A run goes on after an interruption: a marker, and what became of the calls that were cut off. */
+function resumed(event: RunEventOf<'run_resumed'>): void {
+  if (event.runId !== view.topRunId) return;
+  view.resumeOffer?.remove();
+  view.resumeOffer = undefined;
+  // A fork's first resume after its checkpoint is where it leaves the run it was forked from (the
+  // events before it are copies, resume markers of the original run included).
+  const fork = view.forkedFrom;
+  const forkSeq = fork ? Number(fork.checkpointId.slice(fork.checkpointId.lastIndexOf('@') + 1)) : NaN;
+  const forkedHere = fork !== undefined && event.seq > forkSeq;
+  const text = forkedHere
+    ? `Forked from run ${fork.runId.slice(0, 8)} at this point; going on with step ${event.data.step}.`
+    : `Resumed after an interruption; going on with step ${event.data.step}.`;
+  if (forkedHere) view.forkedFrom = undefined;
+  const marker = el('div', 'resumed', text);
+  const outcomes = { done: 'had finished', rerun: 'runs again', unknown: 'outcome unknown, the agent was told' } as const;
+  if (event.data.interruptedToolCalls.length) {
+    const list = el('ul');
+    for (const call of event.data.interruptedToolCalls) list.append(el('li', call.outcome, `${call.name}: ${outcomes[call.outcome]}`));
+    marker.append(list);
+  }
+  transcript.append(marker);
+}
+
+/**
+ * A step begins. After a resume the step that was cut off mid-stream is asked again, with the same
+ * number: its partial text is dropped and the step starts over at the end, so each step shows once.
+ */
+function startStep(event: RunEventOf<'step_start'>): void {
+  const key = `${event.runId}:${event.data.step}`;
+  const partial = view.texts.get(key);
+  if (partial) {
+    partial.node.remove();
+    view.texts.delete(key);
+    view.dirty.delete(partial);
+  }
+  if (event.runId !== view.topRunId) return;
+  let header = view.steps.get(key);
+  if (!header) {
+    header = el('div', 'step', `Step ${event.data.step}`);
+    header.dataset.step = String(event.data.step);
+    view.steps.set(key, header);
+  }
+  containerOf(event.runId).append(header);
+}
+
 function startTool(event: RunEventOf<'tool_start'>): void {
   const { name, args, toolCallId } = event.data;
   if (name === 'write_todos' && event.runId === view.topRunId) renderTodos(args);
+  const existing = view.tools.get(toolCallId);
+  // The same call of the same step again: it runs again after a resume, so its entry starts over.
+  // (Some servers number tool calls per answer, so the same id in another step is another call.)
+  if (existing && existing.dataset.run === event.runId && existing.dataset.step === String(event.data.step)) {
+    existing.classList.remove('ok', 'failed');
+    existing.querySelector('.approval')?.remove();
+    existing.querySelector('.args')!.textContent = JSON.stringify(args, null, 2);
+    existing.querySelector('.result')!.textContent = '';
+    return;
+  }
   const details = el('details', 'tool') as HTMLDetailsElement;
+  details.dataset.run = event.runId;
+  details.dataset.step = String(event.data.step);
   const summary = el('summary', '', `${name} ${argsPreview(args)}`);
   const body = el('div', 'body');
   body.append(el('pre', 'args', JSON.stringify(args, null, 2)), el('pre', 'result'));

@@ -1,33 +1,62 @@
 /**
  * activate/deactivate. Kept thin on purpose: it registers the commands and views and loads the
- * workbench (dist/workbench.js: the agent core, zod, openai, …) only when one is first used.
+ * workbench (dist/workbench.js: the agent core, zod, openai, …) only when one is first used. After
+ * start-up it looks at the stored runs with plain fs (storedRuns.ts): old finished runs are pruned,
+ * and runs a reload or crash interrupted are offered for resuming.
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { deleteRunFiles, retentionFrom, runsToPrune, scanRuns, type ScannedRun } from './vscode/storedRuns';
 import type { Workbench } from './vscode/workbench';
 
-const commandIds = ['deepAgent.runTask', 'deepAgent.stopRun', 'deepAgent.openPanel', 'deepAgent.openRun', 'deepAgent.configureModel', 'deepAgent.exportTrace'];
+const commandIds = [
+  'deepAgent.runTask',
+  'deepAgent.stopRun',
+  'deepAgent.openPanel',
+  'deepAgent.openRun',
+  'deepAgent.configureModel',
+  'deepAgent.exportTrace',
+  'deepAgent.resumeRun',
+  'deepAgent.forkRun',
+  'deepAgent.restoreCheckpoint',
+  'deepAgent.deleteRun',
+  'deepAgent.exportRun',
+];
+
+let workbench: Workbench | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Deep Agent', { log: true });
-  let workbench: Workbench | undefined;
+  const runsDir = join((context.storageUri ?? context.globalStorageUri).fsPath, 'runs');
+  // Until the workbench is loaded the start-up scan sets the badge; from then on the workbench does.
+  let badgeFromWorkbench = false;
   const load = (): Workbench => {
     if (!workbench) {
       const t = performance.now();
       // A separate bundle, required at run time; a variable path keeps esbuild from inlining it.
       const modulePath = join(__dirname, 'workbench.js');
       const { createWorkbench } = require(modulePath) as typeof import('./vscode/workbench');
-      workbench = createWorkbench(context, log);
+      workbench = createWorkbench(context, log, {
+        setInterruptedCount: (count) => {
+          badgeFromWorkbench = true;
+          setBadge(count);
+        },
+      });
       context.subscriptions.push(workbench);
       log.info(`workbench loaded in ${(performance.now() - t).toFixed(1)} ms`);
     }
     return workbench;
   };
 
+  const runsTree = vscode.window.createTreeView('deepAgent.runs', { treeDataProvider: lazyTree(() => load().runsView) });
+  const setBadge = (count: number) => {
+    runsTree.badge = count > 0 ? { value: count, tooltip: `${count} interrupted run${count === 1 ? '' : 's'}: resume from the run's context menu` } : undefined;
+  };
+
   context.subscriptions.push(
     log,
-    vscode.window.registerTreeDataProvider('deepAgent.runs', lazyTree(() => load().runsView)),
+    runsTree,
     vscode.window.registerTreeDataProvider('deepAgent.memory', lazyTree(() => load().memoryView)),
     ...commandIds.map((id) =>
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
@@ -41,10 +70,44 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
     ),
   );
+  // Off the activation path: the scan reads files, activate() must not wait for it.
+  void checkStoredRuns(runsDir, log, (count) => badgeFromWorkbench || setBadge(count)).catch((error: unknown) => log.warn(`looking at stored runs failed: ${String(error)}`));
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 }
 
-export function deactivate(): void {}
+/** A reload or quit: runs stop journaling before they are aborted, so they stay resumable. */
+export function deactivate(): void {
+  workbench?.dispose();
+  workbench = undefined;
+}
+
+/** Prunes old finished runs, then offers the interrupted ones (a notification and the Runs view's badge). */
+async function checkStoredRuns(dir: string, log: vscode.LogOutputChannel, setBadge: (count: number) => void): Promise<void> {
+  const t = performance.now();
+  let runs = await scanRuns(dir);
+  const config = vscode.workspace.getConfiguration('deepAgent');
+  const retention = retentionFrom({ keepDays: config.get('runs.keepDays', 30), keepCount: config.get('runs.keepCount', 100) });
+  if (typeof retention === 'string') log.warn(`${retention}; no runs were pruned`);
+  else {
+    const pruned = new Set(runsToPrune(runs, retention, Date.now()));
+    for (const run of pruned) await deleteRunFiles(dir, run.runId);
+    if (pruned.size) log.info(`pruned ${pruned.size} finished run(s) (deepAgent.runs.keepDays ${retention.keepDays}, keepCount ${retention.keepCount})`);
+    runs = runs.filter((r) => !pruned.has(r));
+  }
+  const interrupted = runs.filter((r) => r.state === 'interrupted').sort((a, b) => b.updatedAt - a.updatedAt);
+  log.info(`${runs.length} stored run(s), ${interrupted.length} interrupted, looked at in ${(performance.now() - t).toFixed(1)} ms`);
+  setBadge(interrupted.length);
+  if (interrupted.length) await offerResume(interrupted);
+}
+
+async function offerResume(interrupted: ScannedRun[]): Promise<void> {
+  const only = interrupted.length === 1 ? interrupted[0]! : undefined;
+  const what = only?.prompt ? `: "${only.prompt.length > 60 ? `${only.prompt.slice(0, 60)}…` : only.prompt}"` : '';
+  const message = only ? `1 Deep Agent run was interrupted${what}` : `${interrupted.length} Deep Agent runs were interrupted`;
+  const choice = await vscode.window.showInformationMessage(message, 'Resume', 'Show Runs');
+  if (choice === 'Resume') await vscode.commands.executeCommand('deepAgent.resumeRun', only?.runId);
+  else if (choice === 'Show Runs') await vscode.commands.executeCommand('deepAgent.runs.focus');
+}
 
 /** A tree whose real provider is created when the view first asks for its items. */
 function lazyTree(provider: () => vscode.TreeDataProvider<unknown>): vscode.TreeDataProvider<unknown> {

@@ -27,12 +27,17 @@ export class Panel implements vscode.Disposable {
   ) {
     this.#subscriptions.push(
       runs.onEvent((event) => {
-        // A new top-level run takes over the panel; events of other runs are not shown.
-        if (event.type === 'run_start' && !event.parentRunId) void this.show(event.runId);
+        // A new or resumed top-level run takes over the panel; events of other runs are not shown.
+        if ((event.type === 'run_start' || event.type === 'run_resumed') && !event.parentRunId) void this.show(event.runId);
         else if (this.isShown(event)) this.enqueue(event);
       }),
       runs.onRunsChanged(() => void this.postState()),
     );
+  }
+
+  /** The run the panel shows, while it is open. */
+  get shownRunId(): string | undefined {
+    return this.#panel ? this.#shownRunId : undefined;
   }
 
   /** The editor column the panel is in, while it is open. */
@@ -114,6 +119,9 @@ export class Panel implements vscode.Disposable {
         break;
       case 'stop':
         this.runs.stop();
+        break;
+      case 'resume':
+        if (this.#shownRunId) await vscode.commands.executeCommand('deepAgent.resumeRun', this.#shownRunId);
         break;
       case 'configureModel':
         await vscode.commands.executeCommand('deepAgent.configureModel');

@@ -1,11 +1,18 @@
 /**
- * Runs of this workspace: starts them with the configured model, keeps their events (in memory and
- * in a journal under the workspace storage, so a reload restores them), and tells listeners.
+ * Runs of this workspace: starts and resumes them with the configured model through the checkpoint
+ * store (journals under the workspace storage, so a reload finds them again), keeps the events of
+ * the runs it has read, and tells listeners. A reload or quit closes a running run's journal before
+ * it aborts the run, so the run is left interrupted, not cancelled, and can be resumed.
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { createDeepAgent } from '../core/agent/createDeepAgent';
-import { EventJournalWriter, listEventJournals, readEventJournal } from '../core/checkpoint/eventJournal';
+import type { InterruptedToolCall } from '../core/agent/types';
+import { FileCheckpointStore } from '../core/checkpoint/fileStore';
+import { CheckpointManager } from '../core/checkpoint/manager';
+import { runWithCheckpointing } from '../core/checkpoint/runWithCheckpointing';
+import { foldJournal } from '../core/checkpoint/runState';
+import { CheckpointError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun } from '../core/checkpoint/store';
 import type { RunEvent } from '../core/events';
 import { budgetGuardrails } from '../core/guardrails/presets';
 import { GuardrailManager } from '../core/guardrails/manager';
@@ -21,11 +28,16 @@ import { WorkspaceFsBackend } from './workspaceBackend';
 export interface RunRecord {
   summary: RunSummary;
   events: RunEvent[];
-  /** Set while the run is going. */
+  /** Set while the run is going in this window. */
   controller?: AbortController;
-  /** The conversation so far, for follow-ups (runs of this session only). */
+  /** The conversation so far, for follow-ups. */
   messages?: ChatMessage[];
+  /** The journal's size and last write, as the store listed it. */
+  stored?: { bytes: number; updatedAt: number; forkedFrom?: { runId: string; checkpointId: string } };
 }
+
+/** A run that did not finish can go on: an interrupted one, or one that was stopped. */
+export const isResumable = (status: RunSummary['status']) => status === 'interrupted' || status === 'cancelled';
 
 export class RunManager implements vscode.Disposable {
   readonly #runs = new Map<string, RunRecord>();
@@ -33,29 +45,63 @@ export class RunManager implements vscode.Disposable {
   readonly #parents = new Map<string, string>();
   readonly #onEvent = new vscode.EventEmitter<RunEvent>();
   readonly #onRunsChanged = new vscode.EventEmitter<void>();
-  #loaded: Promise<void> | undefined;
+  readonly #journals: SuspendableStore;
+  /** Every run going or about to go in this window (a resume may wait on a dialog before its first event). */
+  readonly #controllers = new Set<AbortController>();
+  /** True from a start or resume until its run has its record (a model question or modal may come first). */
+  #starting = false;
+  #disposed = false;
 
+  readonly store: FileCheckpointStore;
+  readonly checkpoints: CheckpointManager;
   /** Every event of every run, as it happens. */
   readonly onEvent = this.#onEvent.event;
-  /** A run was added or its status changed. */
+  /** A run was added, removed, or its status changed. */
   readonly onRunsChanged = this.#onRunsChanged.event;
 
   constructor(
-    private readonly storageDir: string,
+    storageDir: string,
     private readonly keys: ApiKeys,
     private readonly tracer: () => Promise<Tracer | undefined>,
     private readonly log: vscode.LogOutputChannel,
     private readonly approvals: WorkbenchApprovals,
-  ) {}
+  ) {
+    // The directory the workbench always wrote its journals to: runs from before still list.
+    this.store = new FileCheckpointStore(join(storageDir, 'runs'));
+    this.#journals = new SuspendableStore(this.store);
+    this.checkpoints = new CheckpointManager(this.#journals, { frequency: 'tool_call' });
+  }
 
-  /** Runs newest first, past ones read from the journals on first use. */
+  /** Runs newest first, as the store lists them; a run's events are read again only when its journal changed. */
   async list(): Promise<RunRecord[]> {
-    await this.load();
+    const stored = await this.store.listRuns();
+    const listed = new Set<string>();
+    for (const run of stored) {
+      listed.add(run.runId);
+      const known = this.#runs.get(run.runId);
+      const storage = { bytes: run.bytes, updatedAt: run.updatedAt, forkedFrom: run.forkedFrom };
+      if (known?.controller) {
+        known.stored = storage;
+        continue;
+      }
+      if (known?.stored && known.stored.bytes === run.bytes && known.stored.updatedAt === run.updatedAt) continue;
+      const record = await this.read(run).catch((error: unknown) => {
+        this.log.warn(`run ${run.runId} cannot be read: ${String(error)}`);
+        return undefined;
+      });
+      if (!record) continue;
+      record.messages ??= known?.messages;
+      this.#runs.set(run.runId, record);
+    }
+    // Deleted or pruned since: gone, unless it runs here (its first event may not be on disk yet).
+    for (const [runId, record] of this.#runs) if (!listed.has(runId) && !record.controller) this.#runs.delete(runId);
     return [...this.#runs.values()].sort((a, b) => b.summary.startedAt - a.summary.startedAt);
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {
-    await this.load();
+    const known = this.#runs.get(runId);
+    if (known) return known;
+    await this.list();
     return this.#runs.get(runId);
   }
 
@@ -65,62 +111,20 @@ export class RunManager implements vscode.Disposable {
 
   /** Starts a run; resolves when it has started (the run goes on in the background). */
   async start(prompt: string, options: { followUpOf?: string } = {}): Promise<RunRecord | undefined> {
-    if (this.running()) {
-      void vscode.window.showWarningMessage('A Deep Agent run is already going. Stop it first, or wait for it to finish.');
-      return undefined;
-    }
-    const settings = readSettings();
-    const choice = await chooseModel(settings, this.keys);
-    if ('problem' in choice) {
-      const action = await vscode.window.showErrorMessage(`Deep Agent: ${choice.problem}`, 'Configure Model');
-      if (action) await vscode.commands.executeCommand('deepAgent.configureModel');
-      return undefined;
-    }
-    const folders = vscode.workspace.workspaceFolders ?? [];
-    const backend = new WorkspaceFsBackend(folders);
-    const guardrails = new GuardrailManager(budgetGuardrails({ maxTokens: settings.maxTokens ?? undefined, maxCostUsd: settings.maxCostUsd ?? undefined }));
-    const agent = createDeepAgent({ model: choice.model, maxIterations: settings.maxIterations });
-    const controller = new AbortController();
-    const tracer = await this.tracer();
-    const history = options.followUpOf ? this.#runs.get(options.followUpOf)?.messages : undefined;
+    const before = options.followUpOf ? await this.get(options.followUpOf) : undefined;
+    return this.launch(prompt, { history: before ? conversationOf(before) : undefined });
+  }
 
-    let record: RunRecord | undefined;
-    let journal: EventJournalWriter | undefined;
-    // Settles with the record at the run's first event, or with undefined if it failed before one.
-    const started = new Promise<RunRecord | undefined>((resolve) => {
-      const onEvent = (event: RunEvent) => {
-        if (!record) {
-          record = { summary: { runId: event.runId, prompt, status: 'running', startedAt: event.ts }, events: [], controller };
-          this.#runs.set(event.runId, record);
-          journal = new EventJournalWriter(join(this.storageDir, 'runs', `${event.runId}.jsonl`));
-          this.#onRunsChanged.fire();
-          resolve(record);
-        }
-        if (event.type === 'run_start' && event.parentRunId) this.#parents.set(event.runId, event.parentRunId);
-        record.events.push(event);
-        journal!.append(event);
-        this.#onEvent.fire(event);
-      };
-      void agent
-        .execute(prompt, { backend, guardrails, tracer, signal: controller.signal, history, onEvent, approvals: this.approvals.forRun(settings.approvalPolicy) })
-        .then(async (result) => {
-          if (!record) return resolve(undefined);
-          record.summary.status = result.status;
-          record.controller = undefined;
-          record.messages = result.messages;
-          await journal?.close();
-          await tracer?.flush();
-          if (result.status === 'failed') this.log.error(`run ${result.runId} failed: ${result.error?.message}`);
-          this.#onRunsChanged.fire();
-        })
-        .catch((error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
-          this.log.error(`a run could not start: ${message}`);
-          void vscode.window.showErrorMessage(`Deep Agent: the run could not start: ${message}`);
-          resolve(undefined);
-        });
-    });
-    return started;
+  /** Goes on with an interrupted or stopped run (the same run id); its earlier events stay its transcript. */
+  async resume(runId: string): Promise<RunRecord | undefined> {
+    const known = await this.get(runId);
+    if (!known) throw new Error(`there is no run ${runId} in this workspace`);
+    if (known.controller) return known;
+    if (!isResumable(known.summary.status)) {
+      throw new Error(`that run is ${known.summary.status}; only interrupted or stopped runs can be resumed (Fork Run goes on from one of its checkpoints)`);
+    }
+    const { events } = await this.store.readJournal(runId);
+    return this.launch(known.summary.prompt, { resume: { runId, events } });
   }
 
   /** True when the event comes from the run or one of its subagents. */
@@ -129,6 +133,7 @@ export class RunManager implements vscode.Disposable {
     return false;
   }
 
+  /** An explicit stop: the run ends as cancelled (and can be resumed later). */
   stop(runId?: string): boolean {
     const record = runId ? this.#runs.get(runId) : this.running();
     if (!record?.controller) return false;
@@ -136,24 +141,249 @@ export class RunManager implements vscode.Disposable {
     return true;
   }
 
+  /** Removes a run's journal and checkpoints; refused while it runs. */
+  async delete(runId: string): Promise<boolean> {
+    if (this.#runs.get(runId)?.controller) throw new Error('that run is still going; stop it before deleting it');
+    const existed = await this.store.deleteRun(runId);
+    this.#runs.delete(runId);
+    this.#onRunsChanged.fire();
+    return existed;
+  }
+
+  /** Tells listeners that runs changed on disk (a fork was written, say). */
+  refresh(): void {
+    this.#onRunsChanged.fire();
+  }
+
+  /**
+   * The window is reloading or closing. Journals are closed first, so nothing the abort causes (a
+   * `cancelled` run_end) is recorded: the runs stay interrupted and are offered for resuming.
+   */
   dispose(): void {
-    for (const record of this.#runs.values()) record.controller?.abort();
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const going = [...this.#runs.values()].filter((r) => r.controller);
+    for (const record of going) this.log.info(`run ${record.summary.runId} is left interrupted: the window is closing`);
+    this.#journals.suspendAll();
+    for (const controller of this.#controllers) controller.abort();
     this.#onEvent.dispose();
     this.#onRunsChanged.dispose();
   }
 
-  private load(): Promise<void> {
-    this.#loaded ??= (async () => {
-      for (const path of await listEventJournals(join(this.storageDir, 'runs'))) {
-        const { events, skippedLines } = await readEventJournal(path);
-        const first = events[0];
-        if (!first || first.type !== 'run_start' || this.#runs.has(first.runId)) continue;
-        if (skippedLines) this.log.warn(`${path}: ${skippedLines} damaged line(s) skipped`);
-        const end = events.findLast((e) => e.type === 'run_end' && e.runId === first.runId);
-        const status = end?.type === 'run_end' ? end.data.status : 'interrupted';
-        this.#runs.set(first.runId, { summary: { runId: first.runId, prompt: first.data.prompt, status, startedAt: first.ts }, events });
+  private async launch(prompt: string, options: { history?: ChatMessage[]; resume?: { runId: string; events: RunEvent[] } }): Promise<RunRecord | undefined> {
+    if (this.running() || this.#starting) {
+      void vscode.window.showWarningMessage('A Deep Agent run is already going. Stop it first, or wait for it to finish.');
+      return undefined;
+    }
+    this.#starting = true;
+    let record: RunRecord | undefined;
+    try {
+      const settings = readSettings();
+      const choice = await chooseModel(settings, this.keys);
+      if ('problem' in choice) {
+        const action = await vscode.window.showErrorMessage(`Deep Agent: ${choice.problem}`, 'Configure Model');
+        if (action) await vscode.commands.executeCommand('deepAgent.configureModel');
+        return undefined;
       }
-    })();
-    return this.#loaded;
+      const folders = vscode.workspace.workspaceFolders ?? [];
+      const backend = new WorkspaceFsBackend(folders);
+      const guardrails = new GuardrailManager(budgetGuardrails({ maxTokens: settings.maxTokens ?? undefined, maxCostUsd: settings.maxCostUsd ?? undefined }));
+      const agent = createDeepAgent({ model: choice.model, maxIterations: settings.maxIterations });
+      const controller = new AbortController();
+      this.#controllers.add(controller);
+      const tracer = await this.tracer();
+      const { resume } = options;
+      if (resume) {
+        this.index(resume.events);
+        // The tracer follows runs from their run_start; a resumed run's span goes on from its original start.
+        const start = resume.events.find((e) => e.type === 'run_start' && e.runId === resume.runId);
+        if (start) tracer?.onEvent(start);
+      }
+
+      // Settles with the record at the run's first event, or with undefined if it failed before one.
+      return await new Promise<RunRecord | undefined>((resolve) => {
+        const onEvent = (event: RunEvent) => {
+          if (!record) {
+            const startedAt = resume?.events.find((e) => e.type === 'run_start' && e.runId === resume.runId)?.ts ?? event.ts;
+            record = {
+              summary: { runId: resume?.runId ?? event.runId, prompt, status: 'running', startedAt },
+              events: [...(resume?.events ?? [])],
+              controller,
+              stored: this.#runs.get(resume?.runId ?? event.runId)?.stored,
+            };
+            this.#runs.set(record.summary.runId, record);
+            this.#starting = false;
+            this.#onRunsChanged.fire();
+            resolve(record);
+          }
+          if (this.#disposed) return;
+          if (event.type === 'run_start' && event.parentRunId) this.#parents.set(event.runId, event.parentRunId);
+          record.events.push(event);
+          this.#onEvent.fire(event);
+        };
+        void runWithCheckpointing(
+          agent,
+          prompt,
+          { backend, guardrails, tracer, signal: controller.signal, history: options.history, onEvent, approvals: this.approvals.forRun(settings.approvalPolicy) },
+          this.checkpoints,
+          {
+            resumeFrom: resume?.runId,
+            decideInterrupted: (call) => askAboutInterruptedCall(call),
+            onWarning: (message) => this.log.warn(message),
+          },
+        )
+          .then(async (result) => {
+            if (!record) return resolve(undefined);
+            record.controller = undefined;
+            if (this.#disposed) return;
+            record.summary.status = result.status;
+            record.messages = result.messages;
+            if (result.status === 'failed') this.log.error(`run ${result.runId} failed: ${result.error?.message}`);
+            this.#onRunsChanged.fire();
+            await tracer?.flush();
+          })
+          .catch((error: unknown) => {
+            const message = error instanceof Error ? error.message : String(error);
+            this.log.error(`a run could not ${resume ? 'resume' : 'start'}: ${message}`);
+            if (record) record.controller = undefined;
+            if (!this.#disposed) void vscode.window.showErrorMessage(`Deep Agent: the run could not ${resume ? 'resume' : 'start'}: ${message}`);
+            resolve(undefined);
+          })
+          .finally(() => {
+            this.#starting = false;
+            this.#controllers.delete(controller);
+          });
+      });
+    } finally {
+      if (!record) this.#starting = false;
+    }
+  }
+
+  private async read(run: StoredRun): Promise<RunRecord> {
+    const { events, skippedLines } = await this.store.readJournal(run.runId);
+    if (skippedLines) this.log.warn(`run ${run.runId}: ${skippedLines} damaged journal line(s) skipped`);
+    this.index(events);
+    return {
+      summary: { runId: run.runId, prompt: run.prompt, status: statusOf(run, events), startedAt: run.startedAt },
+      events,
+      stored: { bytes: run.bytes, updatedAt: run.updatedAt, forkedFrom: run.forkedFrom },
+    };
+  }
+
+  /** Learns which subagent runs belong to which run. */
+  private index(events: readonly RunEvent[]): void {
+    for (const e of events) if (e.type === 'run_start' && e.parentRunId) this.#parents.set(e.runId, e.parentRunId);
+  }
+}
+
+/**
+ * A run's status from its journal: the store's, except that a run resumed after a stop and then
+ * interrupted again counts as interrupted (its last event is not a run_end), as the start-up scan has it.
+ */
+function statusOf(run: StoredRun, events: readonly RunEvent[]): RunSummary['status'] {
+  if (run.status === 'running') return 'running';
+  const last = events.findLast((e) => e.runId === run.runId);
+  return last?.type === 'run_end' ? last.data.status : 'interrupted';
+}
+
+/** The messages a follow-up goes on from: what the run ended with, or the fold of its journal. */
+function conversationOf(record: RunRecord): ChatMessage[] | undefined {
+  if (record.messages) return record.messages;
+  const { root } = foldJournal(record.events);
+  if (!root) return undefined;
+  return [...root.history, { role: 'user', content: root.prompt }, ...root.messages];
+}
+
+/** A side-effecting call was cut off and cannot tell whether it took effect: the user decides. */
+async function askAboutInterruptedCall(call: InterruptedToolCall): Promise<'rerun' | 'unknown'> {
+  const rerun = 'Run Again';
+  const tell = "Tell the Agent It's Unknown";
+  const args = JSON.stringify(call.args);
+  const choice = await vscode.window.showWarningMessage(
+    `Deep Agent: the run was interrupted while ${call.toolName} was running. Did it take effect?`,
+    {
+      modal: true,
+      detail:
+        `Whether it took effect is unknown: ${call.detail}.\n\n${call.toolName} ${args.length > 300 ? `${args.slice(0, 300)}…` : args}\n\n` +
+        `"${rerun}" carries it out again. "${tell}" lets the agent check the current state first.`,
+    },
+    rerun,
+    tell,
+  );
+  return choice === rerun ? 'rerun' : 'unknown';
+}
+
+/**
+ * The checkpoint store with journals that can be suspended: once the window closes, appends are
+ * dropped and the write-ahead barrier refuses, so nothing the shutdown causes reaches the journal
+ * and no side effect happens that the journal does not know of.
+ */
+class SuspendableStore implements CheckpointStore {
+  readonly #open = new Set<SuspendableJournal>();
+
+  constructor(private readonly inner: CheckpointStore) {}
+
+  get description(): string {
+    return this.inner.description;
+  }
+
+  async openJournal(runId: string): Promise<JournalWriter> {
+    const journal = new SuspendableJournal(await this.inner.openJournal(runId), () => this.#open.delete(journal));
+    this.#open.add(journal);
+    return journal;
+  }
+
+  suspendAll(): void {
+    for (const journal of this.#open) journal.suspend();
+  }
+
+  readJournal(runId: string): Promise<JournalRead> {
+    return this.inner.readJournal(runId);
+  }
+
+  listRuns(filter?: { agentName?: string }): Promise<StoredRun[]> {
+    return this.inner.listRuns(filter);
+  }
+
+  deleteRun(runId: string): Promise<boolean> {
+    return this.inner.deleteRun(runId);
+  }
+
+  compact(runId: string): Promise<CompactionStats> {
+    return this.inner.compact(runId);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+class SuspendableJournal implements JournalWriter {
+  #suspended = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly inner: JournalWriter,
+    private readonly onClosed: () => void,
+  ) {}
+
+  append(event: RunEvent): void {
+    if (!this.#suspended) this.inner.append(event);
+  }
+
+  async flush(): Promise<void> {
+    if (this.#suspended) throw new CheckpointError('the window is closing; the run stops here and can be resumed');
+    await this.inner.flush();
+  }
+
+  /** Stops recording now and closes the journal (which releases the run for a resume). */
+  suspend(): void {
+    this.#suspended = true;
+    void this.close();
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.inner.close().finally(this.onClosed);
+    return this.#closing;
   }
 }

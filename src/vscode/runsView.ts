@@ -1,6 +1,10 @@
-/** The Runs view: this workspace's runs, newest first; a click opens the transcript. */
+/**
+ * The Runs view: this workspace's runs, newest first, with what each takes on disk; a click opens
+ * the transcript, the context menu resumes, forks, restores, exports or deletes (by contextValue).
+ */
 import * as vscode from 'vscode';
 import type { RunRecord, RunManager } from './runManager';
+import { formatBytes } from './storedRuns';
 
 const icons: Record<string, string> = {
   running: 'sync~spin',
@@ -30,13 +34,19 @@ export class RunsView implements vscode.TreeDataProvider<RunRecord> {
     const item = new vscode.TreeItem(firstLine(summary.prompt), vscode.TreeItemCollapsibleState.None);
     const totals = totalsOf(run);
     const started = new Date(summary.startedAt);
-    item.description = `${summary.status} · ${started.toLocaleString()} · ${totals.tokens.toLocaleString()} tok · $${totals.cost.toFixed(4)}`;
-    item.tooltip = new vscode.MarkdownString(
-      `**${summary.status}** — started ${started.toLocaleString()}\n\n${totals.tokens.toLocaleString()} tokens · $${totals.cost.toFixed(4)}\n\n---\n\n${summary.prompt}`,
+    const size = run.stored ? formatBytes(run.stored.bytes) : undefined;
+    item.description = [summary.status, started.toLocaleString(), `${totals.tokens.toLocaleString()} tok`, `$${totals.cost.toFixed(4)}`, size].filter(Boolean).join(' · ');
+    const forked = run.stored?.forkedFrom ? `\n\nForked from run ${run.stored.forkedFrom.runId} at checkpoint ${run.stored.forkedFrom.checkpointId}` : '';
+    const resumable = summary.status === 'interrupted' ? '\n\nInterrupted: resume it from the context menu.' : '';
+    const tooltip = new vscode.MarkdownString(
+      `**${summary.status}** — started ${started.toLocaleString()}\n\n${totals.tokens.toLocaleString()} tokens · $${totals.cost.toFixed(4)}${size ? ` · ${size} stored` : ''}${forked}${resumable}\n\n---\n\n`,
     );
+    tooltip.appendText(summary.prompt);
+    item.tooltip = tooltip;
     item.iconPath = new vscode.ThemeIcon(icons[summary.status] ?? 'circle-outline');
     item.id = summary.runId;
-    item.contextValue = summary.status === 'running' ? 'run.running' : 'run';
+    // run.running, run.completed, run.interrupted, …: the menus in package.json match on these.
+    item.contextValue = `run.${summary.status}`;
     item.command = { command: 'deepAgent.openRun', title: 'Open Transcript', arguments: [summary.runId] };
     return item;
   }

@@ -12,9 +12,21 @@ const settingsSchema = z.object({
   approvalPolicy: z.enum(['always-ask', 'ask-for-writes', 'auto']),
   traceExporters: z.array(z.enum(['output', 'jsonl', 'otlp'])),
   otlpEndpoint: z.url({ protocol: /^https?$/ }),
+  /** Finished runs older than this many days are deleted at start-up; null keeps them (storedRuns.ts applies it). */
+  runsKeepDays: z.number().int().positive().nullable(),
+  /** At most this many finished runs are kept; null: no limit. */
+  runsKeepCount: z.number().int().positive().nullable(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
+
+/** Schema fields whose setting is named differently. */
+const settingKeys: Record<string, string> = {
+  traceExporters: 'trace.exporters',
+  otlpEndpoint: 'trace.otlpEndpoint',
+  runsKeepDays: 'runs.keepDays',
+  runsKeepCount: 'runs.keepCount',
+};
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
@@ -30,11 +42,13 @@ export function readSettings(): Settings {
     approvalPolicy: c.get('approvalPolicy'),
     traceExporters: c.get('trace.exporters'),
     otlpEndpoint: c.get('trace.otlpEndpoint'),
+    runsKeepDays: c.get('runs.keepDays', 30),
+    runsKeepCount: c.get('runs.keepCount', 100),
   };
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const key = issue.path[0] === 'traceExporters' ? 'trace.exporters' : issue.path[0] === 'otlpEndpoint' ? 'trace.otlpEndpoint' : String(issue.path[0]);
+    const key = settingKeys[String(issue.path[0])] ?? String(issue.path[0]);
     throw new Error(`setting deepAgent.${key} is invalid: ${issue.message}`);
   }
   return parsed.data;

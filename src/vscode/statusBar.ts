@@ -9,8 +9,8 @@ export function runStatusBar(runs: RunManager): vscode.Disposable {
   const subscriptions = [
     runs.onEvent((event) => {
       if (event.parentRunId) return;
-      if (event.type === 'run_start') {
-        item.text = '$(sync~spin) Deep Agent: starting';
+      if (event.type === 'run_start' || event.type === 'run_resumed') {
+        item.text = `$(sync~spin) Deep Agent: ${event.type === 'run_start' ? 'starting' : 'resuming'}`;
         item.tooltip = 'Deep Agent is running — click to open the panel';
         item.show();
       } else if (event.type === 'progress') {

@@ -8,7 +8,7 @@ import type { RunEvent } from '../core/events';
 export interface RunSummary {
   runId: string;
   prompt: string;
-  /** 'interrupted': the window closed or crashed while it ran (resume arrives with checkpoints). */
+  /** 'interrupted': the window closed or crashed while it ran; it can be resumed. */
   status: 'running' | 'completed' | 'failed' | 'cancelled' | 'stopped' | 'interrupted';
   startedAt: number;
 }
@@ -32,6 +32,8 @@ export const fromWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('send'), prompt: z.string().min(1).max(100_000) }),
   z.object({ type: z.literal('stop') }),
+  /** Resume the shown run (interrupted or stopped). */
+  z.object({ type: z.literal('resume') }),
   z.object({ type: z.literal('configureModel') }),
   z.object({ type: z.literal('approve'), toolCallId: z.string().min(1) }),
   z.object({ type: z.literal('reject'), toolCallId: z.string().min(1), reason: z.string().max(2000).optional() }),

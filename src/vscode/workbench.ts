@@ -15,7 +15,8 @@ import { lineWriter } from './lineWriter';
 import { MemoryView } from './memoryView';
 import { availableLanguageModels, chooseModel } from './models';
 import { Panel } from './panel';
-import { RunManager } from './runManager';
+import { RunCommands } from './runCommands';
+import { RunManager, type RunRecord } from './runManager';
 import { RunsView } from './runsView';
 import { ApiKeys } from './secrets';
 import { readSettings } from './settings';
@@ -28,7 +29,13 @@ export interface Workbench extends vscode.Disposable {
   memoryView: vscode.TreeDataProvider<unknown>;
 }
 
-export function createWorkbench(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Workbench {
+/** What extension.ts lets the workbench do to the views it owns. */
+export interface WorkbenchHooks {
+  /** Runs that were interrupted and can be resumed: the Runs view's badge. */
+  setInterruptedCount(count: number): void;
+}
+
+export function createWorkbench(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, hooks: WorkbenchHooks): Workbench {
   const keys = new ApiKeys(context.secrets);
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
   const approvals: WorkbenchApprovals = new WorkbenchApprovals((): vscode.ViewColumn | undefined => panel.viewColumn);
@@ -48,6 +55,19 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
     approvals,
   );
   const statusBar = runStatusBar(runs);
+  const runCommands = new RunCommands(runs, panel);
+  // Listings may finish out of order: only the latest one sets the badge.
+  let listing = 0;
+  const countInterrupted = () => {
+    const mine = ++listing;
+    void runs.list().then(
+      (all) => mine === listing && hooks.setInterruptedCount(all.filter((r) => r.summary.status === 'interrupted').length),
+      (error: unknown) => log.warn(`listing runs failed: ${String(error)}`),
+    );
+  };
+  const counting = runs.onRunsChanged(countInterrupted);
+  countInterrupted();
+  let disposed = false;
   return {
     runsView: new RunsView(runs) as vscode.TreeDataProvider<unknown>,
     memoryView: new MemoryView() as vscode.TreeDataProvider<unknown>,
@@ -60,14 +80,25 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
         if (!runs.stop()) void vscode.window.showInformationMessage('No Deep Agent run is going.');
       },
       'deepAgent.openPanel': () => panel.show(),
-      'deepAgent.openRun': (runId: unknown) => panel.show(typeof runId === 'string' ? runId : undefined),
+      // A run id (a click in the Runs view) or a Runs view item (its context menu).
+      'deepAgent.openRun': (run: unknown) => panel.show(typeof run === 'string' ? run : (run as RunRecord | undefined)?.summary?.runId),
       'deepAgent.configureModel': () => configureModel(keys),
       'deepAgent.exportTrace': () => exportTrace(runs),
+      'deepAgent.resumeRun': (run: unknown) => runCommands.resume(run),
+      'deepAgent.forkRun': (run: unknown) => runCommands.fork(run),
+      'deepAgent.restoreCheckpoint': (run: unknown) => runCommands.restore(run),
+      'deepAgent.deleteRun': (run: unknown) => runCommands.delete(run),
+      'deepAgent.exportRun': (run: unknown) => runCommands.export(run),
     },
     dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      // Runs first: their journals close before anything else the shutdown does can reach them.
+      runs.dispose();
+      counting.dispose();
+      runCommands.dispose();
       statusBar.dispose();
       panel.dispose();
-      runs.dispose();
       approvals.dispose();
     },
   };

@@ -114,6 +114,11 @@ export class WorkspaceFsBackend implements FileBackend {
     },
   };
 
+  /** The URI of a backend path (for showing the file in the editor). */
+  uriFor(path: string): Promise<vscode.Uri> {
+    return this.uriOf(normalizePath(path));
+  }
+
   /** The URI of a normalised path; refuses one that leads out of its folder through a symlink. */
   private async uriOf(rel: string): Promise<vscode.Uri> {
     let folder = this.folders[0]!;

@@ -17,6 +17,8 @@ export interface Workbench {
   outputLog(): string[];
   /** The user's settings.json as VS Code wrote it. */
   userSettingsText(): string;
+  /** Merges these into the user's settings.json (VS Code picks the change up). */
+  updateUserSettings(settings: Record<string, unknown>): void;
   shot(name: string): Promise<void>;
   runCommand(title: string): Promise<void>;
   /** The panel's webview document, two iframes deep. */
@@ -71,6 +73,10 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
       console: consoleLines,
       outputLog: () => outputChannelLines(join(server.userData, 'logs')),
       userSettingsText: () => readFileSync(join(server.userData, 'User', 'settings.json'), 'utf8'),
+      updateUserSettings: (settings) => {
+        const path = join(server.userData, 'User', 'settings.json');
+        writeFileSync(path, JSON.stringify({ ...(JSON.parse(readFileSync(path, 'utf8')) as object), ...settings }, null, 2));
+      },
       shot: async (name) => void (await page.screenshot({ path: join(options.shotsDir, `${name}.png`) })),
       runCommand: async (title) => {
         await page.keyboard.press('F1');
@@ -114,4 +120,67 @@ export async function answerInputBox(page: Page, text: string): Promise<void> {
   await input.waitFor();
   await input.fill(text);
   await input.press('Enter');
+}
+
+/** Waits for the notification toast that shows this text and clicks one of its buttons. */
+export async function clickNotificationButton(page: Page, text: string, button: string): Promise<void> {
+  const toast = page.locator('.notification-toast', { hasText: text });
+  await toast.waitFor({ timeout: 30_000 });
+  await toast.locator('.monaco-button').filter({ hasText: exactly(button) }).click();
+}
+
+/** Waits for the modal dialog, clicks one of its buttons, and returns the dialog's text. */
+export async function answerDialog(page: Page, button: string): Promise<string> {
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: 30_000 });
+  const text = await dialog.innerText();
+  await dialog.locator('.dialog-buttons .monaco-button').filter({ hasText: exactly(button) }).click();
+  await dialog.waitFor({ state: 'detached' });
+  return text;
+}
+
+/** The badge on the Deep Agent icon of the activity bar (the Runs view's TreeView.badge); hidden when there is none. */
+export function activityBadge(page: Page) {
+  return page.locator('.activitybar .action-item:has(a[aria-label^="Deep Agent"]) .badge-content');
+}
+
+const exactly = (text: string) => new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+
+/**
+ * Shows the Runs view unless it is shown, through its Focus command (clicking the activity bar icon
+ * hides the side bar when it is already open, which right after a reload is hard to tell). Right
+ * after a reload, under load, the command palette can come up before it lists the command, or lose
+ * what was typed: then it is closed and opened again. Returns the view's rows.
+ */
+export async function showRunsView(page: Page) {
+  const header = page.locator('.part.sidebar .pane-header[aria-label^="Runs"]');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const title = 'Deep Agent: Focus on Runs View';
+  for (let attempt = 1; !(await header.isVisible()); attempt++) {
+    if (attempt > 5) throw new Error(`"${title}" did not show the Runs view`);
+    await page.keyboard.press('F1');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    const listed = await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: 'Focus on Runs View' })
+      .first()
+      .waitFor({ timeout: 5_000 })
+      .then(() => true, () => false);
+    await input.press(listed ? 'Enter' : 'Escape');
+    await input.waitFor({ state: 'hidden' });
+    if (listed) await header.waitFor({ timeout: 5_000 }).catch(() => undefined);
+  }
+  return page.locator('.part.sidebar .pane:has(.pane-header[aria-label^="Runs"]) .monaco-list-row');
+}
+
+/** Right-clicks an element and picks an entry of its context menu. */
+export async function contextMenu(page: Page, target: ReturnType<Page['locator']>, entry: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const item = page.locator('.context-view .monaco-menu .action-item .action-label').filter({ hasText: exactly(entry) });
+  await item.waitFor();
+  // The menu ignores a click that comes right after it opened (the right button's release); hovering
+  // focuses the entry, and Enter runs it.
+  await item.hover();
+  await page.keyboard.press('Enter');
+  await item.waitFor({ state: 'detached' });
 }
