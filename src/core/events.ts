@@ -40,6 +40,10 @@ export interface RunEventData {
   };
   /** The run goes on after a crash, reload or fork; what follows continues the events before `fromSeq`. */
   run_resumed: {
+    agentName: string;
+    model: string;
+    depth: number;
+    parentToolCallId?: string;
     /** The last event seen before the interruption. */
     fromSeq: number;
     /** The step the run goes on with; a half-done step is finished, a half-streamed one asked again. */

@@ -189,3 +189,25 @@ test('a journal that cannot be written stops the run before the side effect it w
   assert.match(result.error!.message, /no space left on device/);
   assert.deepEqual(await readdir(join(root, 'ws')), [], 'no file was written');
 });
+
+test('a run resumed in a new process is traced from its run_resumed: run, step and tool spans', async (t) => {
+  const server = await scriptedServer(t, taskScript());
+  const s = await setup(server);
+  const full = await runWithCheckpointing(s.agent, taskPrompt, s.deps(), s.manager);
+  const path = s.store.journalPath(full.runId);
+  const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
+  // Cut after the second step_start: the rest is done by the resumed run.
+  const cut = lines.findIndex((l, i) => l.includes('"type":"step_start"') && lines.slice(0, i).some((k) => k.includes('"type":"step_start"')));
+  await crashAt(path, cut, s.workspace, {}, false);
+  const { MemoryTraceExporter } = await import('../../src/core/tracing/exporters/memory');
+  const { Tracer } = await import('../../src/core/tracing/tracer');
+  const exporter = new MemoryTraceExporter();
+  const tracer = new Tracer({ exporters: [exporter] });
+  const resumed = await runWithCheckpointing(s.agent, '', { ...s.deps(), tracer }, s.manager, { resumeFrom: full.runId });
+  await tracer.shutdown();
+  assert.equal(resumed.status, 'completed');
+  const runs = exporter.byKind('run');
+  assert.deepEqual(runs.map((r) => r.name).sort(), ['invoke_agent deep-agent', 'invoke_agent general-purpose']);
+  assert.ok(exporter.byKind('tool_call').length >= 6, `${exporter.byKind('tool_call').length} tool spans`);
+  assert.ok(exporter.byKind('step').length >= 4);
+});

@@ -22,7 +22,7 @@ import { FileCheckpointStore } from '../../src/core/checkpoint/fileStore';
 import { CheckpointManager } from '../../src/core/checkpoint/manager';
 import { foldJournal } from '../../src/core/checkpoint/runState';
 import { runWithCheckpointing } from '../../src/core/checkpoint/runWithCheckpointing';
-import { CheckpointError, type CheckpointStore, type JournalWriter } from '../../src/core/checkpoint/store';
+import { CheckpointError } from '../../src/core/checkpoint/store';
 import { sequentialIds } from '../../src/core/clock';
 import type { RunEvent, RunEventOf } from '../../src/core/events';
 import { editFileTool, writeFileTool } from '../../src/core/tools/files';
@@ -47,46 +47,18 @@ const steadyClock = () => {
   return { now: () => (now += 5) };
 };
 
-/**
- * A store whose journals keep a copy of the file as the live writer left it, before the compaction
- * that closing a journal does (`raw` gets it, by run id).
- */
-function keepingRawJournals(inner: FileCheckpointStore, raw: Map<string, string>): CheckpointStore {
-  return {
-    description: inner.description,
-    readJournal: (runId) => inner.readJournal(runId),
-    listRuns: (filter) => inner.listRuns(filter),
-    deleteRun: (runId) => inner.deleteRun(runId),
-    compact: (runId) => inner.compact(runId),
-    close: () => inner.close(),
-    async openJournal(runId): Promise<JournalWriter> {
-      const journal = await inner.openJournal(runId);
-      return {
-        append: (event) => journal.append(event),
-        flush: () => journal.flush(),
-        async close() {
-          await journal.flush();
-          raw.set(runId, readFileSync(inner.journalPath(runId), 'utf8'));
-          await journal.close();
-        },
-      };
-    },
-  };
-}
-
 async function setup(t: TestContext, script: Parameters<typeof scriptedServer>[1] = taskScript(), options: { compactAfterBytes?: number } = {}) {
   const server = await scriptedServer(t, script);
   const root = await tempDir(t, 'ckpt-store-');
   const workspace = join(root, 'ws');
   mkdirSync(workspace);
   const store = new FileCheckpointStore(join(root, 'runs'), options);
-  const raw = new Map<string, string>();
-  const manager = new CheckpointManager(keepingRawJournals(store, raw), { frequency: 'tool_call' });
+  const manager = new CheckpointManager(store, { frequency: 'tool_call' });
   const agent = createDeepAgent({ model: modelFor(server), tools: [appendLogTool(workspace)] });
   const backend = new FilesystemBackend({ root: workspace });
   const events: RunEvent[] = [];
   const deps = (prefix = 'run') => ({ backend, ids: sequentialIds(prefix), clock: steadyClock(), onEvent: (e: RunEvent) => void events.push(e) });
-  return { server, root, workspace, store, raw, manager, agent, backend, events, deps };
+  return { server, root, workspace, store, manager, agent, backend, events, deps };
 }
 
 /** A fold, comparable with deepEqual/equal: Maps become entry lists. */

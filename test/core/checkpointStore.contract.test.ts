@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -17,7 +16,7 @@ import { FileCheckpointStore } from '../../src/core/checkpoint/fileStore';
 import { PgCheckpointStore, type PgCheckpointStoreOptions } from '../../src/core/checkpoint/pgStore';
 import { CheckpointError, type CheckpointStore, type JournalWriter } from '../../src/core/checkpoint/store';
 import type { RunEvent, RunEventData, RunEventType, RunStatus } from '../../src/core/events';
-import { startPostgres, type TestPostgres } from '../support/postgres';
+import { freePort, startPostgres, type TestPostgres } from '../support/postgres';
 
 // Checked before any test runs: importing the store must not load the driver.
 const pgLoadedOnImport = Object.keys(require.cache).some((path) => /[\\/]node_modules[\\/]pg[\\/]/.test(path));
@@ -194,7 +193,7 @@ function checkpointStoreContract(name: string, create: SubjectFactory): void {
       await write(store, 'run-r', first);
       assert.equal((await store.listRuns())[0]?.status, 'interrupted');
       const second = [
-        run.event('run_resumed', { fromSeq: 2, step: 0, interruptedToolCalls: [{ toolCallId: 'c1', name: 'ls', outcome: 'rerun' }] }),
+        run.event('run_resumed', { agentName: 'coder', model: 'm', depth: 0, fromSeq: 2, step: 0, interruptedToolCalls: [{ toolCallId: 'c1', name: 'ls', outcome: 'rerun' }] }),
         run.event('tool_end', { step: 0, toolCallId: 'c1', name: 'ls', ok: true, result: 'a.ts', durationMs: 1 }),
         run.end('completed'),
       ];
@@ -254,7 +253,7 @@ function checkpointStoreContract(name: string, create: SubjectFactory): void {
       assert.equal(again.eventsAfter, again.eventsBefore);
 
       // The dead writer does not hold the run: it resumes here.
-      await write(store, 'run-k', [run.event('run_resumed', { fromSeq: events.length - 1, step: 0, interruptedToolCalls: [] }), run.end('completed')]);
+      await write(store, 'run-k', [run.event('run_resumed', { agentName: 'coder', model: 'm', depth: 0, fromSeq: events.length - 1, step: 0, interruptedToolCalls: [] }), run.end('completed')]);
       assert.equal((await store.listRuns())[0]?.status, 'completed');
     });
 
@@ -501,13 +500,3 @@ async function admin<T>(server: TestPostgres, use: (client: Client) => Promise<T
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,5 +1,6 @@
 /** createDeepAgent: a model plus planning, file, subagent and skill tools, run by the agent loop. */
-import { randomIds, systemClock } from '../clock';
+import type { RunState } from '../checkpoint/runState';
+import { randomIds, systemClock, type IdSource } from '../clock';
 import { defaultPrices, findPrice } from '../model/pricing';
 import { defaultRetryPolicy } from '../model/retry';
 import { fileTools } from '../tools/files';
@@ -41,8 +42,8 @@ export function createDeepAgent(options: DeepAgentOptions): DeepAgent {
 
 async function startRun(name: string, options: DeepAgentOptions, prompt: string, deps: DeepAgentDeps): Promise<RunResult> {
   const clock = deps.clock ?? systemClock;
-  const ids = deps.ids ?? randomIds;
   const resume = deps.persistence?.resume;
+  const ids = resume ? unusedIn(resume, deps.ids ?? randomIds) : (deps.ids ?? randomIds);
   // The journal hears each event first: nothing reaches a listener that a crash could lose.
   const sink = fanOut([deps.persistence?.journal.append.bind(deps.persistence.journal), deps.tracer?.onEvent, deps.onEvent]);
   const emitter = resume ? new RunEmitter(resume.runId, undefined, sink, clock, emitterRestoreOf(resume)) : new RunEmitter(deps.runId ?? ids(), undefined, sink, clock);
@@ -84,6 +85,22 @@ async function startRun(name: string, options: DeepAgentOptions, prompt: string,
     },
     prompt,
   );
+}
+
+/** A resumed run's new subagents must not take an id its journal already has (a fresh sequential source would). */
+function unusedIn(state: RunState, ids: IdSource): IdSource {
+  const used = new Set<string>();
+  const collect = (run: RunState) => {
+    used.add(run.runId);
+    for (const sub of run.subagents.values()) collect(sub);
+  };
+  collect(state);
+  return () => {
+    let id = ids();
+    while (used.has(id)) id = ids();
+    used.add(id);
+    return id;
+  };
 }
 
 function assembleTools(extra: AnyTool[], subagents: SubagentConfig[], skills: Skill[]): AnyTool[] {

@@ -94,6 +94,10 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
     if (resume) {
       const recoveries = pending ? await recoverInterrupted(setup, toolsByName, pending) : new Map();
       emitter.emit('run_resumed', {
+        agentName: setup.agentName,
+        model: setup.model.modelName,
+        depth: setup.depth,
+        parentToolCallId: setup.parentToolCallId,
         fromSeq: resume.lastSeq,
         step: pending?.step ?? step + 1,
         interruptedToolCalls: [...recoveries].map(([toolCallId, r]) => ({ toolCallId, name: pending!.answer.toolCalls.find((c) => c.id === toolCallId)!.name, outcome: r.outcome })),

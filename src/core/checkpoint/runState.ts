@@ -33,17 +33,11 @@ export interface PendingStep {
   fileChanges: Map<string, RecordedFileChange[]>;
 }
 
-export interface RunState {
+/** What the run started with (run_start), then what it has done since. */
+export interface RunState extends Omit<RunEventData['run_start'], 'history'> {
   runId: string;
   parentRunId?: string;
-  agentName: string;
-  prompt: string;
-  model: string;
-  maxIterations: number;
-  depth: number;
-  parentToolCallId?: string;
   history: ChatMessage[];
-  forkedFrom?: { runId: string; checkpointId: string };
   startedAt: number;
   /** The conversation after the prompt: whole steps only. */
   messages: ChatMessage[];

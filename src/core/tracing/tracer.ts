@@ -135,6 +135,10 @@ export class Tracer {
   /** Returns false when the event was ignored. */
   private fold(event: RunEvent): boolean {
     if (event.type === 'run_start') return this.startRun(event.runId, event.parentRunId, event.ts, event.data);
+    // A run resumed in a new process: its trace goes on from here (its start was traced by the old one).
+    if (event.type === 'run_resumed' && !this.runs.has(event.runId)) {
+      return this.startRun(event.runId, event.parentRunId, event.ts, { ...event.data, prompt: '', maxIterations: 0 });
+    }
     const run = this.runs.get(event.runId);
     if (run === undefined) return false;
     switch (event.type) {
