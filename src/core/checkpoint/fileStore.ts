@@ -141,8 +141,8 @@ function migrateToCurrentVersion(path: string, runId: string): void {
 
 /** Background fsync at most this often: a write() already survives the process; fsync only guards against power loss. */
 const syncEveryMs = 1000;
-/** Results of work: written the moment they happen. Other events (chunks, progress) wait for the event loop's turn. */
-const writtenAtOnce = new Set<RunEvent['type']>(['tool_start', 'file_change', 'tool_end', 'llm_end', 'checkpoint', 'run_end']);
+/** The write-ahead records: on disk before any listener sees them and before the work starts. Others wait for the event loop's turn or the next flush. */
+const writtenAtOnce = new Set<RunEvent['type']>(['tool_start', 'file_change', 'run_end']);
 /** Smaller journals are not worth compacting when they close (chunks are merged as they are written). */
 const compactOnCloseBytes = 1024 * 1024;
 
