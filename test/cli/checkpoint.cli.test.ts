@@ -4,7 +4,8 @@
  * scripted server. Interrupted runs are made by SIGKILLing the CLI when an event line shows up.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { runCliProcess, type CliRun } from '../support/cliProcess';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,31 +25,9 @@ before(async () => {
   await build({ entryPoints: [join(__dirname, '../../src/cli/main.ts')], outfile: cli, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
 });
 
-interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the real CLI; `onEvent` sees each stdout line that is an event (with --events) as it arrives. */
 function runCli(args: string[], options: { onEvent?: (event: RunEvent, child: ChildProcess) => void } = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let pending = '';
-    child.stdout.on('data', (data: Buffer) => {
-      stdout += data;
-      pending += data;
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) if (line.startsWith('{')) options.onEvent?.(JSON.parse(line) as RunEvent, child);
-    });
-    child.stderr.on('data', (data: Buffer) => (stderr += data));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return runCliProcess([cli], args, { onLine: (line, child) => line.startsWith('{') && options.onEvent?.(JSON.parse(line) as RunEvent, child) });
 }
 
 const eventsOf = (run: CliRun) => run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as RunEvent);

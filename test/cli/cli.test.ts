@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { runCliProcess, type CliProcessOptions, type CliRun } from '../support/cliProcess';
 import { demoModel, demoPrompt, writeDemoWorkspace } from '../../src/cli/demo/workspace';
 import type { RunEvent } from '../../src/core/events';
 import { demoScript } from '../fixtures/recordDemo';
@@ -12,34 +12,8 @@ import type { Script } from '../support/scriptedServer';
 
 const cliEntry = join(__dirname, '../../src/cli/main.ts');
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the real CLI in a child process; `onLine` sees stdout lines as they arrive. */
-function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; onLine?: (line: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, ...args], {
-      env: { PATH: process.env.PATH, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let pending = '';
-    child.stdout.on('data', (data: Buffer) => {
-      stdout += data;
-      pending += data;
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) options.onLine?.(line, child);
-    });
-    child.stderr.on('data', (data: Buffer) => (stderr += data));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[], options: CliProcessOptions = {}): Promise<CliRun> => runCliProcess(['--import', 'tsx', cliEntry], args, options);
 
 async function demoWorkspace(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cli-ws-'));
