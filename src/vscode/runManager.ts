@@ -264,7 +264,7 @@ export class RunManager implements vscode.Disposable {
     if (skippedLines) this.log.warn(`run ${run.runId}: ${skippedLines} damaged journal line(s) skipped`);
     this.index(events);
     return {
-      summary: { runId: run.runId, prompt: run.prompt, status: statusOf(run, events), startedAt: run.startedAt },
+      summary: { runId: run.runId, prompt: run.prompt, status: run.status, startedAt: run.startedAt },
       events,
       stored: { bytes: run.bytes, updatedAt: run.updatedAt, forkedFrom: run.forkedFrom },
     };
@@ -274,16 +274,6 @@ export class RunManager implements vscode.Disposable {
   private index(events: readonly RunEvent[]): void {
     for (const e of events) if (e.type === 'run_start' && e.parentRunId) this.#parents.set(e.runId, e.parentRunId);
   }
-}
-
-/**
- * A run's status from its journal: the store's, except that a run resumed after a stop and then
- * interrupted again counts as interrupted (its last event is not a run_end), as the start-up scan has it.
- */
-function statusOf(run: StoredRun, events: readonly RunEvent[]): RunSummary['status'] {
-  if (run.status === 'running') return 'running';
-  const last = events.findLast((e) => e.runId === run.runId);
-  return last?.type === 'run_end' ? last.data.status : 'interrupted';
 }
 
 /** The messages a follow-up goes on from: what the run ended with, or the fold of its journal. */

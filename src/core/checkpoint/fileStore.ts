@@ -4,7 +4,7 @@
  * then fsynced in the background; a torn last line is skipped on load. A journal is compacted when
  * its run closes, and while it runs once it has grown by `compactAfterBytes`.
  */
-import { closeSync, fdatasync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../backends/atomicWrite';
@@ -127,15 +127,23 @@ function compactText(runId: string, text: string, where: string): { stats: Compa
 
 /** A version-1 journal (no header) that is written again gets its header first, atomically. */
 function migrateToCurrentVersion(path: string, runId: string): void {
-  let text: string;
+  const marker = '{"deepAgentJournal"';
+  let start: string;
   try {
-    text = readFileSync(path, 'utf8');
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(marker.length);
+      start = head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0));
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return;
   }
-  if (text === '' || text.startsWith('{"deepAgentJournal"')) return;
+  // Only the head is read: a current journal (or a new, empty one) is left alone.
+  if (start === '' || start === marker) return;
   const temp = `${path}.migrate`;
-  writeFileSync(temp, headerLine(runId) + text);
+  writeFileSync(temp, headerLine(runId) + readFileSync(path, 'utf8'));
   renameSync(temp, path);
 }
 
