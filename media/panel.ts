@@ -27,6 +27,8 @@ function newView() {
     /** Where a run's blocks go: the transcript for the top run, a tool call's body for a subagent. */
     containers: new Map<string, HTMLElement>(),
     texts: new Map<string, TextBlock>(),
+    /** The model's thinking per `${runId}:${step}`. */
+    thoughts: new Map<string, ThinkingBlock>(),
     /** Text blocks with new text since they were last drawn. */
     dirty: new Set<TextBlock>(),
     tools: new Map<string, HTMLDetailsElement>(),
@@ -129,16 +131,25 @@ function apply(event: RunEvent): void {
       return startStep(event);
     case 'llm_start':
       // A retry: the failed attempt's text is void.
-      if (event.data.attempt > 1) clearText(textOf(event.runId, event.data.step));
+      if (event.data.attempt > 1) {
+        clearText(textOf(event.runId, event.data.step));
+        dropThinking(`${event.runId}:${event.data.step}`);
+      }
       return;
+    case 'llm_reasoning':
+      return think(event);
     case 'llm_chunk': {
+      doneThinking(`${event.runId}:${event.data.step}`);
       const block = textOf(event.runId, event.data.step);
       block.text += event.data.text;
       view.dirty.add(block);
       return;
     }
     case 'tool_start':
+      doneThinking(`${event.runId}:${event.data.step}`);
       return startTool(event);
+    case 'llm_end':
+      return doneThinking(`${event.runId}:${event.data.step}`);
     case 'tool_end': {
       const details = view.tools.get(event.data.toolCallId);
       if (!details) return;
@@ -231,6 +242,7 @@ function startStep(event: RunEventOf<'step_start'>): void {
     view.texts.delete(key);
     view.dirty.delete(partial);
   }
+  dropThinking(key);
   if (event.runId !== view.topRunId) return;
   let header = view.steps.get(key);
   if (!header) {
@@ -337,6 +349,55 @@ function textOf(runId: string, step: number): TextBlock {
     containerOf(runId).append(node);
   }
   return block;
+}
+
+/**
+ * The model's thinking (reasoning models), as plain text in a collapsible block: open while it
+ * streams, folded away once the answer or a tool call begins unless the user opened or closed it.
+ */
+interface ThinkingBlock {
+  details: HTMLDetailsElement;
+  summary: HTMLElement;
+  text: Text;
+  done: boolean;
+  /** The user toggled it: it stays as they left it. */
+  touched: boolean;
+}
+
+function think(event: RunEventOf<'llm_reasoning'>): void {
+  const key = `${event.runId}:${event.data.step}`;
+  let block = view.thoughts.get(key);
+  if (!block) {
+    const details = el('details', 'thinking') as HTMLDetailsElement;
+    const summary = el('summary', '', 'Thinking…');
+    const body = el('div', 'thinking-text');
+    const text = document.createTextNode('');
+    body.append(text);
+    details.append(summary, body);
+    details.open = true;
+    block = { details, summary, text, done: false, touched: false };
+    const created = block;
+    // A click on the summary is the user's choice; the folding done here sets `open` without one.
+    summary.addEventListener('click', () => void (created.touched = true));
+    view.thoughts.set(key, block);
+    containerOf(event.runId).append(details);
+  }
+  // Appending to one text node keeps a long stream of thinking linear.
+  block.text.appendData(event.data.text);
+}
+
+function doneThinking(key: string): void {
+  const block = view.thoughts.get(key);
+  if (!block || block.done) return;
+  block.done = true;
+  block.summary.textContent = 'Thought';
+  if (!block.touched) block.details.open = false;
+}
+
+/** A retry or a resumed step asks the model again: what it thought before is void. */
+function dropThinking(key: string): void {
+  view.thoughts.get(key)?.details.remove();
+  view.thoughts.delete(key);
 }
 
 function clearText(block: TextBlock): void {

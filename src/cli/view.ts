@@ -23,12 +23,49 @@ export function readableView({ out, err }: ViewStreams): (event: RunEvent) => vo
     if (live && status) err.write(status);
   };
   const line = (text: string) => {
+    endThinking();
     clearStatus();
     if (midLine) out.write('\n');
     midLine = false;
     out.write(`${text}\n`);
     showStatus();
   };
+
+  // The model's thinking: dimmed on a terminal, never on stdout when stdout is not one (it is not the answer).
+  let thinking = false;
+  let thought = '';
+  const dim = (stream: ViewStreams['out'], text: string) => (stream.isTTY ? `\x1b[2m${text}\x1b[22m` : text);
+  const think = (text: string) => {
+    if (out.isTTY) {
+      clearStatus();
+      if (!thinking && midLine) out.write('\n');
+      out.write(dim(out, text));
+      midLine = !text.endsWith('\n');
+      showStatus();
+    } else {
+      // Whole lines on stderr, so they never tangle with the status line.
+      thought += text;
+      const end = thought.lastIndexOf('\n');
+      if (end >= 0) writeThought(thought.slice(0, end));
+      thought = thought.slice(end + 1);
+    }
+    thinking = true;
+  };
+  const writeThought = (text: string) => {
+    clearStatus();
+    for (const part of text.split('\n')) err.write(`${dim(err, `thinking: ${part}`)}\n`);
+    showStatus();
+  };
+  function endThinking(): void {
+    if (!thinking) return;
+    thinking = false;
+    if (thought) writeThought(thought);
+    thought = '';
+    if (out.isTTY && midLine) {
+      out.write('\n');
+      midLine = false;
+    }
+  }
 
   return (event) => {
     const depth = depthOf.get(event.runId) ?? 0;
@@ -47,9 +84,13 @@ export function readableView({ out, err }: ViewStreams): (event: RunEvent) => vo
         for (const call of event.data.interruptedToolCalls) line(`${indent}  ${call.name} (${call.toolCallId}) was interrupted: ${interruptedOutcome[call.outcome]}`);
         break;
       }
+      case 'llm_reasoning':
+        if (depth === 0) think(event.data.text);
+        break;
       case 'llm_chunk':
         // Subagents' text is their own working; the parent sees their report as a tool result.
         if (depth > 0) break;
+        endThinking();
         clearStatus();
         out.write(event.data.text);
         midLine = !event.data.text.endsWith('\n');
@@ -74,6 +115,7 @@ export function readableView({ out, err }: ViewStreams): (event: RunEvent) => vo
         break;
       case 'progress':
         if (depth > 0) break;
+        endThinking();
         status = `[step ${event.data.iteration}/${event.data.maxIterations} · ${event.data.usage.totalTokens.toLocaleString('en-US')} tokens · $${event.data.costUsd.toFixed(4)}]`;
         if (live) {
           err.write(`\r\x1b[K${status}`);
@@ -83,6 +125,7 @@ export function readableView({ out, err }: ViewStreams): (event: RunEvent) => vo
         break;
       // checkpoint and file_change events are bookkeeping for resume and restore; --events shows them.
       case 'run_end':
+        if (depth === 0) endThinking();
         if (event.data.status !== 'completed' || depth > 0) {
           if (depth > 0) line(`${pad}└ ${event.data.status}`);
           break;

@@ -55,6 +55,8 @@ export interface RunEventData {
   /** A model call begins; `attempt` > 1 means an earlier attempt failed and its chunks are void. */
   llm_start: { step: number; model: string; attempt: number; messageCount: number; toolCount: number };
   llm_chunk: { step: number; text: string };
+  /** A piece of the model's thinking (reasoning models), streamed before its answer; not part of the answer. */
+  llm_reasoning: { step: number; text: string };
   llm_end: {
     step: number;
     model: string;

@@ -152,6 +152,13 @@ test('a dead server fails the run after retries with a clear error', async () =>
   assert.match(run.stderr, /deep-agent: run failed: cannot reach the model server/);
 });
 
+test('an unreachable server is named with its URL and the cause, and not retried when retrying cannot help', async () => {
+  const run = await runCli(['run', '--workspace', await demoWorkspace(), '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm', 'x'], { env: {} });
+  assert.equal(run.code, 1);
+  const lines = run.stdout.split('\n').filter((line) => line.includes('cannot reach'));
+  assert.deepEqual(lines, ['✗ cannot reach the model server at http://127.0.0.1:9/v1: fetch refuses that port (it is reserved for another protocol); serve the model on another port']);
+});
+
 test('Ctrl-C cancels the run cleanly with exit code 130', async (t) => {
   const { args } = await serve(t, [{ text: Array.from({ length: 400 }, () => 'word '), chunkDelayMs: 5 }]);
   let chunks = 0;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { OpenAICompatibleModel, retryAfterMs } from '../../src/core/model/openai';
+import { OpenAICompatibleModel } from '../../src/core/model/openai';
+import { retryAfterMs } from '../../src/core/model/modelErrors';
 import { ModelError, type ModelChunk } from '../../src/core/model/types';
 import { modelFor, scriptedServer } from '../support/harness';
 
@@ -92,6 +93,31 @@ test('a dead server is a transient connection error', async () => {
   await rejectsWith(collect(model.stream({ model: 'm', messages: [] })), (e) => {
     assert.equal(e.code, 'model_connection');
     assert.equal(e.transient, true);
+  });
+});
+
+test('a refused connection names the endpoint and the cause; fetch-blocked ports and DNS failures are not retried', async () => {
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+  const stream = (baseURL: string) => collect(new OpenAICompatibleModel({ baseURL, model: 'm' }).stream({ model: 'm', messages: [] }));
+  await rejectsWith(stream(`http://127.0.0.1:${port}/v1`), (e) => {
+    assert.match(e.message, new RegExp(`^cannot reach the model server at http://127\\.0\\.0\\.1:${port}/v1: connection refused \\(ECONNREFUSED\\)`));
+    assert.equal(e.transient, true);
+  });
+  await rejectsWith(stream('http://127.0.0.1:9/v1'), (e) => {
+    assert.match(e.message, /^cannot reach the model server at http:\/\/127\.0\.0\.1:9\/v1: fetch refuses that port/);
+    assert.equal(e.transient, false);
+  });
+  await rejectsWith(stream('http://no-such-host.invalid/v1'), (e) => {
+    assert.match(e.message, /at http:\/\/no-such-host\.invalid\/v1: the host name does not resolve \((ENOTFOUND|EAI_AGAIN)\)/);
+  });
+  // Credentials and query strings in a URL are never shown.
+  await rejectsWith(stream(`http://user:secret@127.0.0.1:${port}/v1?key=k123`), (e) => {
+    assert.doesNotMatch(e.message, /secret|k123/);
   });
 });
 

@@ -25,6 +25,11 @@ before(async () => {
         : { text: `Understood. (${body.messages.at(-1)!.content})` };
     }
     if (task.startsWith('Tell a long story')) return { text: Array.from({ length: 400 }, (_, i) => `word${i} `), chunkDelayMs: 25 };
+    if (task.startsWith('Think first')) {
+      // Slow enough to watch it stream: about 3 s of thinking.
+      const reasoning = ['The user wants ', 'a short answer, ', ...Array.from({ length: 20 }, () => 'hmm, '), 'so I will keep it brief.'];
+      return { reasoning, text: ['Brief ', 'answer.'], chunkDelayMs: 150, quirks: { reasoningField: 'reasoning_content' } };
+    }
     return [
       { text: 'Planning the notes.', toolCalls: [{ name: 'write_todos', arguments: { todos: [{ content: 'Write NOTES.md', status: 'in_progress' }] } }] },
       { text: ['Writing ', 'the file ', 'now.'], toolCalls: [{ name: 'write_file', arguments: { path: 'NOTES.md', content: '# Notes\n\nWritten by the agent.\n' } }] },
@@ -89,6 +94,27 @@ test('Stop ends a streaming run, and the panel says it was cancelled', async () 
   await vscode.shot('4-stopped');
 });
 
+test("a reasoning model's thinking shows as a collapsible block, apart from the answer", async () => {
+  await vscode.runCommand('Deep Agent: Run Task');
+  await answerInputBox(vscode.page, 'Think first, then answer');
+  const panel = vscode.panel();
+  const thinking = panel.locator('details.thinking');
+  // While it streams the block is open and says so.
+  await thinking.locator('summary', { hasText: 'Thinking…' }).waitFor({ timeout: 30_000 });
+  await thinking.locator('.thinking-text', { hasText: 'The user wants' }).waitFor();
+  await vscode.shot('5-thinking-streams');
+  await panel.locator('.end.completed').waitFor({ timeout: 30_000 });
+  // Once the answer came it is folded away, whole, and the answer has none of it.
+  await thinking.locator('summary', { hasText: 'Thought' }).waitFor();
+  assert.equal(await thinking.getAttribute('open'), null);
+  assert.equal(await thinking.locator('.thinking-text').textContent(), `The user wants a short answer, ${'hmm, '.repeat(20)}so I will keep it brief.`);
+  const answer = await panel.locator('.assistant').last().innerText();
+  assert.equal(answer.trim(), 'Brief answer.');
+  await thinking.locator('summary').click();
+  assert.equal(await thinking.getAttribute('open'), '');
+  await vscode.shot('6-thinking-folded-open-again');
+});
+
 test('after a window reload the run is in the Runs view and its transcript is restored', async () => {
   await vscode.reload();
   const runsIcon = vscode.page.locator('.activitybar .action-item:has(a[aria-label^="Deep Agent"])');
@@ -96,12 +122,12 @@ test('after a window reload the run is in the Runs view and its transcript is re
   const run = vscode.page.locator('.part.sidebar .monaco-list-row', { hasText: 'Write NOTES.md with a title' });
   await run.waitFor({ timeout: 30_000 });
   assert.match(await run.innerText(), /completed/);
-  await vscode.shot('5-runs-view-after-reload');
+  await vscode.shot('7-runs-view-after-reload');
 
   await run.click();
   const panel = vscode.panel();
   await panel.locator('.user', { hasText: 'Write NOTES.md with a title' }).waitFor({ timeout: 30_000 });
   await panel.locator('.assistant', { hasText: 'All done: NOTES.md is written.' }).waitFor();
   await panel.locator('.end.completed').waitFor();
-  await vscode.shot('6-transcript-restored');
+  await vscode.shot('8-transcript-restored');
 });

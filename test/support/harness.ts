@@ -2,9 +2,9 @@
 import type { TestContext } from 'node:test';
 import { OpenAICompatibleModel } from '../../src/core/model/openai';
 import type { RunEvent, RunEventOf, RunEventType } from '../../src/core/events';
-import { startScriptedServer, type Script, type ScriptedServer } from './scriptedServer';
+import { startScriptedServer, type Script, type ScriptedServer, type ScriptedServerOptions } from './scriptedServer';
 
-export async function scriptedServer(t: TestContext, script: Script, options?: { models?: string[] }): Promise<ScriptedServer> {
+export async function scriptedServer(t: TestContext, script: Script, options?: ScriptedServerOptions): Promise<ScriptedServer> {
   const server = await startScriptedServer(script, options);
   t.after(() => server.close());
   return server;

@@ -24,6 +24,25 @@ export interface ScriptedAnswer {
   chunkDelayMs?: number;
   /** Pause before the response starts, in ms. */
   latencyMs?: number;
+  /** Thinking streamed before the text, as a reasoning model's server sends it. */
+  reasoning?: string[];
+  /** Wire quirks of real servers (see WireQuirks). */
+  quirks?: WireQuirks;
+}
+
+/** How real OpenAI-compatible servers depart from OpenAI's stream, as publicly reported. */
+export interface WireQuirks {
+  /**
+   * 'all-zero': every tool call is `index: 0` with its own id, sent whole in one delta (Ollama 0.20).
+   * 'omitted': no `index` at all; the call's later argument pieces come with no id (Gemini).
+   */
+  toolCallIndex?: 'all-zero' | 'omitted';
+  /** 'omitted': no finish_reason is ever sent (some gateways); 'empty': it is `""` (older Ollama). */
+  finishReason?: 'omitted' | 'empty';
+  /** The field thinking comes in: `reasoning_content` (DeepSeek, vLLM; the default) or `reasoning` (Ollama, OpenRouter). */
+  reasoningField?: 'reasoning_content' | 'reasoning';
+  /** The response ends without `data: [DONE]` (the socket is closed properly). */
+  noDone?: boolean;
 }
 
 /** An HTTP error reply. */
@@ -69,8 +88,15 @@ export interface ScriptedServer {
 const isError = (r: ScriptedReply): r is ScriptedError => 'status' in r;
 const isHangUp = (r: ScriptedReply): r is ScriptedHangUp => 'hangUpAfterChunks' in r;
 
-export async function startScriptedServer(script: Script, options: { models?: string[] } = {}): Promise<ScriptedServer> {
+export interface ScriptedServerOptions {
+  models?: string[];
+  /** Answer HTTP 400 to any request with `stream_options`, as some gateways do. */
+  rejectStreamOptions?: boolean;
+}
+
+export async function startScriptedServer(script: Script, options: ScriptedServerOptions = {}): Promise<ScriptedServer> {
   const requests: ReceivedRequest[] = [];
+  let scripted = 0;
   const sockets = new Set<Socket>();
   const models = options.models ?? ['scripted-model'];
 
@@ -96,8 +122,14 @@ export async function startScriptedServer(script: Script, options: { models?: st
       return;
     }
     const body = JSON.parse(await readBody(req)) as ChatCompletionBody;
-    const index = requests.length;
     requests.push({ body, headers: req.headers });
+    if (options.rejectStreamOptions && body.stream_options !== undefined) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'Unrecognized request argument supplied: stream_options', type: 'invalid_request_error' } }));
+      return;
+    }
+    // Refused requests take no reply from the script.
+    const index = scripted++;
     const reply = typeof script === 'function' ? script(body, index) : script[index];
     if (!reply) {
       res.writeHead(500, { 'content-type': 'application/json' });
@@ -123,7 +155,7 @@ export async function startScriptedServer(script: Script, options: { models?: st
       res.write(`data: ${JSON.stringify(chunk)}\n\n`);
       sent++;
     }
-    res.end('data: [DONE]\n\n');
+    res.end(answer.quirks?.noDone ? '' : 'data: [DONE]\n\n');
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -140,28 +172,23 @@ export async function startScriptedServer(script: Script, options: { models?: st
   };
 }
 
-/** The chunks of one streamed answer, in the order OpenAI sends them. */
+/** The chunks of one streamed answer, in the order OpenAI sends them (or a quirky server). */
 export function* sseChunks(model: string, answer: ScriptedAnswer, includeUsage: boolean): Generator<object> {
   const base = { id: 'chatcmpl-scripted', object: 'chat.completion.chunk', created: 0, model };
+  const quirks = answer.quirks ?? {};
   const choice = (delta: object, finishReason: string | null = null) => ({
     ...base,
     choices: [{ index: 0, delta, finish_reason: finishReason }],
   });
   yield choice({ role: 'assistant', content: '' });
+  for (const thought of answer.reasoning ?? []) yield choice({ [quirks.reasoningField ?? 'reasoning_content']: thought });
   const texts = answer.text === undefined ? [] : Array.isArray(answer.text) ? answer.text : [answer.text];
   for (const text of texts) yield choice({ content: text });
   const calls = answer.toolCalls ?? [];
-  for (const [index, call] of calls.entries()) {
-    const args = typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
-    const id = call.id ?? `call_${index + 1}`;
-    yield choice({ tool_calls: [{ index, id, type: 'function', function: { name: call.name, arguments: '' } }] });
-    // Split the arguments in two, as real servers stream them in pieces.
-    const half = Math.ceil(args.length / 2);
-    for (const piece of [args.slice(0, half), args.slice(half)]) {
-      if (piece) yield choice({ tool_calls: [{ index, function: { arguments: piece } }] });
-    }
-  }
-  yield choice({}, answer.finishReason ?? (calls.length > 0 ? 'tool_calls' : 'stop'));
+  for (const [index, call] of calls.entries()) yield* toolCallDeltas(call, index, quirks).map((piece) => choice({ tool_calls: [piece] }));
+  const finishReason = answer.finishReason ?? (calls.length > 0 ? 'tool_calls' : 'stop');
+  if (quirks.finishReason === 'empty') yield choice({}, '');
+  else if (quirks.finishReason !== 'omitted') yield choice({}, finishReason);
   if (includeUsage) {
     const usage = answer.usage ?? { prompt: 10, completion: 5 };
     yield {
@@ -170,6 +197,19 @@ export function* sseChunks(model: string, answer: ScriptedAnswer, includeUsage: 
       usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion },
     };
   }
+}
+
+/** The deltas of one tool call: a head with id and name, then the arguments in two pieces, as real servers stream them. */
+function toolCallDeltas(call: ScriptedToolCall, index: number, quirks: WireQuirks): object[] {
+  const args = typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
+  const id = call.id ?? `call_${index + 1}`;
+  if (quirks.toolCallIndex === 'all-zero') return [{ index: 0, id, type: 'function', function: { name: call.name, arguments: args } }];
+  const half = Math.ceil(args.length / 2);
+  const pieces = [args.slice(0, half), args.slice(half)].filter(Boolean);
+  if (quirks.toolCallIndex === 'omitted') {
+    return [{ id, type: 'function', function: { name: call.name, arguments: '' } }, ...pieces.map((piece) => ({ id: '', type: '', function: { arguments: piece } }))];
+  }
+  return [{ index, id, type: 'function', function: { name: call.name, arguments: '' } }, ...pieces.map((piece) => ({ index, function: { arguments: piece } }))];
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

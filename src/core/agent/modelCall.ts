@@ -3,6 +3,7 @@ import { sleep } from '../clock';
 import { zeroUsage, type Usage } from '../events';
 import { costOf, type ModelPrice } from '../model/pricing';
 import { retryDelayMs, type RetryPolicy } from '../model/retry';
+import { ToolCallAssembler } from '../model/toolCallAssembler';
 import { type ChatModel, type ChatRequest, type ToolCall } from '../model/types';
 import type { RunEmitter } from './emitter';
 import { errorCode, errorMessage, isAbort, markReported } from './errors';
@@ -57,33 +58,34 @@ export async function callModel(ctx: ModelCallContext, request: ChatRequest, ste
   }
 }
 
-async function streamAnswer(ctx: ModelCallContext, request: ChatRequest, step: number): Promise<Omit<ModelAnswer, 'costUsd'> & { costUsd: number }> {
+async function streamAnswer(ctx: ModelCallContext, request: ChatRequest, step: number): Promise<ModelAnswer> {
   let text = '';
   let finishReason = 'stop';
   let usage = zeroUsage();
-  const calls: { id: string; name: string; arguments: string }[] = [];
+  const toolCalls = new ToolCallAssembler();
   for await (const chunk of ctx.model.stream(request, { signal: ctx.signal })) {
     switch (chunk.type) {
       case 'text':
         text += chunk.text;
         ctx.emitter.emit('llm_chunk', { step, text: chunk.text });
         break;
-      case 'tool_call': {
-        const call = (calls[chunk.index] ??= { id: '', name: '', arguments: '' });
-        if (chunk.id) call.id = chunk.id;
-        if (chunk.name) call.name += chunk.name;
-        call.arguments += chunk.argumentsDelta;
+      case 'reasoning':
+        // Shown and journaled, but never part of the answer or of the messages sent back.
+        ctx.emitter.emit('llm_reasoning', { step, text: chunk.text });
         break;
-      }
+      case 'tool_call':
+        toolCalls.add(chunk);
+        break;
       case 'usage':
         usage = chunk.usage;
         break;
       case 'finish':
         finishReason = chunk.reason;
         break;
+      case 'notice':
+        ctx.emitter.emit('error', { message: chunk.message, code: chunk.code, fatal: false });
+        break;
     }
   }
-  // Some servers omit ids; the loop needs one per call to pair results with calls.
-  const toolCalls = calls.filter(Boolean).map((c, i) => ({ ...c, id: c.id || `call_${step}_${i}` }));
-  return { text, toolCalls, finishReason, usage, costUsd: costOf(usage, ctx.price) };
+  return { text, toolCalls: toolCalls.calls(step), finishReason, usage, costUsd: costOf(usage, ctx.price) };
 }

@@ -26,6 +26,7 @@ const dataByType: Record<RunEvent['type'], z.ZodType> = {
   step_start: z.looseObject({ step }),
   llm_start: z.looseObject({ step, attempt: z.number() }),
   llm_chunk: z.looseObject({ step, text: z.string() }),
+  llm_reasoning: z.looseObject({ step, text: z.string() }),
   llm_end: z.looseObject({ step, text: z.string(), toolCalls: z.array(toolCall), finishReason: z.string(), usage, costUsd: z.number() }),
   tool_start: z.looseObject({ step, toolCallId: z.string(), name: z.string() }),
   tool_end: z.looseObject({ step, toolCallId: z.string(), name: z.string(), ok: z.boolean(), result: z.string() }),
@@ -66,7 +67,7 @@ export function parseEvent(value: unknown): RunEvent | undefined {
   if (typeof runId !== 'string' || runId === '' || (parentRunId !== undefined && (typeof parentRunId !== 'string' || parentRunId === ''))) return undefined;
   if (!isCount(seq) || typeof ts !== 'number' || !Number.isFinite(ts) || typeof type !== 'string' || !eventTypes.has(type) || !isRecord(data)) return undefined;
   if (deeperThan(data, maxDepth)) return undefined;
-  if (type === 'llm_chunk') return isCount(data.step) && typeof data.text === 'string' ? (value as unknown as RunEvent) : undefined;
+  if (type === 'llm_chunk' || type === 'llm_reasoning') return isCount(data.step) && typeof data.text === 'string' ? (value as unknown as RunEvent) : undefined;
   if (type === 'step_start' || type === 'progress') return isCount(data.step) ? (value as unknown as RunEvent) : undefined;
   return dataByType[type as RunEvent['type']].safeParse(data).success ? (value as unknown as RunEvent) : undefined;
 }

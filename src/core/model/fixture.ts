@@ -103,15 +103,17 @@ const requestSchema = z.object({
 const usageSchema = z.looseObject({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() });
 const chunkSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string() }),
+  z.object({ type: z.literal('reasoning'), text: z.string() }),
   z.object({
     type: z.literal('tool_call'),
-    index: z.number().int(),
+    index: z.number().int().optional(),
     id: z.string().optional(),
     name: z.string().optional(),
     argumentsDelta: z.string(),
   }),
   z.object({ type: z.literal('usage'), usage: usageSchema }),
   z.object({ type: z.literal('finish'), reason: z.string() }),
+  z.object({ type: z.literal('notice'), code: z.string(), message: z.string() }),
 ]);
 const errorSchema = z.object({
   message: z.string(),

@@ -1,11 +1,13 @@
 /**
  * ChatModel over any OpenAI-compatible Chat Completions endpoint (OpenAI, Azure OpenAI, Ollama,
- * LM Studio, vLLM, llama.cpp's server, OpenRouter), with streaming and tool calling.
+ * LM Studio, vLLM, llama.cpp's server, OpenRouter), with streaming and tool calling, and tolerant of
+ * what those servers really send (see readChatStream and ToolCallAssembler).
  */
 import OpenAI from 'openai';
-import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { readChatStream } from './chatStream';
+import { shownEndpoint, toModelError } from './modelErrors';
 import type { ChatCallOptions, ChatMessage, ChatModel, ChatRequest, ModelChunk } from './types';
-import { ModelError } from './types';
 
 export interface OpenAICompatibleOptions {
   baseURL: string;
@@ -18,13 +20,21 @@ export interface OpenAICompatibleOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Endpoints that answered HTTP 400 to `stream_options` and then took the request without it
+ * (some gateways and older servers): asked without it from then on, in this process.
+ */
+const withoutStreamOptions = new Set<string>();
+
 export class OpenAICompatibleModel implements ChatModel {
   readonly id: string;
   readonly modelName: string;
+  readonly baseURL: string;
   readonly #client: OpenAI;
 
   constructor(options: OpenAICompatibleOptions) {
     this.modelName = options.model;
+    this.baseURL = options.baseURL;
     this.id = `openai-compatible:${options.model}`;
     this.#client = new OpenAI({
       baseURL: options.baseURL,
@@ -38,7 +48,6 @@ export class OpenAICompatibleModel implements ChatModel {
   }
 
   async *stream(request: ChatRequest, options: ChatCallOptions = {}): AsyncIterable<ModelChunk> {
-    let finished = false;
     // The client leaves a listener on the signal it is given; a per-call signal keeps a long run's
     // signal from collecting one per model call.
     const call = new AbortController();
@@ -46,39 +55,52 @@ export class OpenAICompatibleModel implements ChatModel {
     if (options.signal?.aborted) forwardAbort();
     options.signal?.addEventListener('abort', forwardAbort, { once: true });
     try {
-      const stream = await this.#client.chat.completions.create(
-        {
-          model: request.model,
-          messages: request.messages.map(toOpenAIMessage),
-          tools: request.tools?.length
-            ? request.tools.map((t) => ({ type: 'function' as const, function: t }))
-            : undefined,
-          temperature: request.temperature,
-          top_p: request.topP,
-          max_tokens: request.maxTokens,
-          seed: request.seed,
-          stream: true,
-          stream_options: { include_usage: true },
-        },
-        { signal: call.signal },
-      );
-      for await (const chunk of stream) {
-        for (const piece of fromOpenAIChunk(chunk)) {
-          if (piece.type === 'finish') finished = true;
-          yield piece;
-        }
+      let response: Response;
+      const askForUsage = !withoutStreamOptions.has(this.baseURL);
+      try {
+        response = await this.#send(request, askForUsage, call.signal);
+      } catch (error) {
+        if (!askForUsage || !rejectsStreamOptions(error)) throw error;
+        // Once more without the field; a 400 for another reason fails the same way again.
+        response = await this.#send(request, false, call.signal);
+        withoutStreamOptions.add(this.baseURL);
+        yield {
+          type: 'notice',
+          code: 'model_usage_unreported',
+          message: `the model server at ${shownEndpoint(this.baseURL)} rejects stream_options, so it is asked without them from now on; it reports no token usage, so tokens and cost count as 0 and token or cost budgets cannot stop a run`,
+        };
       }
+      yield* readChatStream(response, call);
     } catch (error) {
-      throw toModelError(error, options.signal);
+      throw toModelError(error, this.baseURL, options.signal);
     } finally {
       options.signal?.removeEventListener('abort', forwardAbort);
     }
-    // The client ends an aborted stream quietly; the caller must still learn it was cancelled.
-    if (options.signal?.aborted) throw toModelError(options.signal.reason, options.signal);
-    if (!finished) {
-      throw new ModelError('the model stream ended before the answer was finished', 'model_stream_truncated', true);
-    }
+    // The stream ends quietly when aborted; the caller must still learn it was cancelled.
+    if (options.signal?.aborted) throw toModelError(options.signal.reason, this.baseURL, options.signal);
   }
+
+  /** The request, answered with a streaming response (an HTTP error status rejects). */
+  #send(request: ChatRequest, askForUsage: boolean, signal: AbortSignal): Promise<Response> {
+    const body: ChatCompletionCreateParamsStreaming = {
+      model: request.model,
+      messages: request.messages.map(toOpenAIMessage),
+      tools: request.tools?.length ? request.tools.map((t) => ({ type: 'function' as const, function: t })) : undefined,
+      temperature: request.temperature,
+      top_p: request.topP,
+      max_tokens: request.maxTokens,
+      seed: request.seed,
+      stream: true,
+      ...(askForUsage ? { stream_options: { include_usage: true } } : {}),
+    };
+    return this.#client.chat.completions.create(body, { signal }).asResponse();
+  }
+}
+
+/** A 400 that names the field, or gives no reason at all (some gateways answer a bare 400). */
+function rejectsStreamOptions(error: unknown): boolean {
+  if (!(error instanceof OpenAI.APIError) || error.status !== 400) return false;
+  return error.error === undefined || /stream_options|include_usage/i.test(JSON.stringify(error.error));
 }
 
 function toOpenAIMessage(message: ChatMessage): ChatCompletionMessageParam {
@@ -97,73 +119,6 @@ function toOpenAIMessage(message: ChatMessage): ChatCompletionMessageParam {
           : undefined,
       };
   }
-}
-
-function* fromOpenAIChunk(chunk: ChatCompletionChunk): Generator<ModelChunk> {
-  for (const choice of chunk.choices ?? []) {
-    const delta = choice.delta;
-    if (delta?.content) yield { type: 'text', text: delta.content };
-    for (const call of delta?.tool_calls ?? []) {
-      yield {
-        type: 'tool_call',
-        index: call.index,
-        id: call.id ?? undefined,
-        name: call.function?.name ?? undefined,
-        argumentsDelta: call.function?.arguments ?? '',
-      };
-    }
-    if (choice.finish_reason) yield { type: 'finish', reason: choice.finish_reason };
-  }
-  if (chunk.usage) {
-    const { prompt_tokens, completion_tokens, total_tokens } = chunk.usage;
-    yield {
-      type: 'usage',
-      usage: { inputTokens: prompt_tokens, outputTokens: completion_tokens, totalTokens: total_tokens ?? prompt_tokens + completion_tokens },
-    };
-  }
-}
-
-/** Classifies a failure so the retry policy knows what to do with it. */
-export function toModelError(error: unknown, signal?: AbortSignal): Error {
-  if (error instanceof ModelError) return error;
-  if (signal?.aborted || error instanceof OpenAI.APIUserAbortError) {
-    return signal?.reason instanceof Error ? signal.reason : new DOMException('The run was cancelled', 'AbortError');
-  }
-  if (error instanceof OpenAI.APIConnectionTimeoutError) {
-    return new ModelError('the model server did not answer in time', 'model_timeout', true);
-  }
-  if (error instanceof OpenAI.APIConnectionError) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return new ModelError(`cannot reach the model server${cause}`, 'model_connection', true);
-  }
-  if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
-    const status = error.status;
-    const transient = status === 408 || status === 409 || status === 429 || status >= 500;
-    const detail = describeApiError(error);
-    return new ModelError(`model server answered HTTP ${status}: ${detail}`, `model_http_${status}`, transient, status, retryAfterMs(error.headers));
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  // Sockets cut mid-stream surface as plain errors from fetch ("terminated", ECONNRESET).
-  const transient = /terminated|ECONNRESET|socket|other side closed|EPIPE/i.test(message);
-  return new ModelError(`model call failed: ${message}`, transient ? 'model_connection' : 'model_failed', transient);
-}
-
-function describeApiError(error: InstanceType<typeof OpenAI.APIError>): string {
-  const body = error.error as { message?: unknown } | undefined;
-  const message = typeof body?.message === 'string' ? body.message : error.message;
-  return message.replace(/\s+/g, ' ').slice(0, 300);
-}
-
-/** Reads `retry-after-ms` or `retry-after` (seconds or an HTTP date). */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
-  const ms = headers?.get('retry-after-ms');
-  if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
-  const value = headers?.get('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
 /** The model names an endpoint offers (GET /models), or undefined when it cannot say. */

@@ -31,12 +31,19 @@ export interface ChatRequest {
   seed?: number;
 }
 
-/** One piece of a streamed answer. Tool-call pieces with the same `index` belong together. */
+/**
+ * One piece of a streamed answer. Tool-call pieces are put together by id, else by index, else by
+ * position (see ToolCallAssembler): servers differ in which of the two they send.
+ */
 export type ModelChunk =
   | { type: 'text'; text: string }
-  | { type: 'tool_call'; index: number; id?: string; name?: string; argumentsDelta: string }
+  /** The model's thinking before its answer (reasoning models): shown, never part of the answer, never sent back. */
+  | { type: 'reasoning'; text: string }
+  | { type: 'tool_call'; index?: number; id?: string; name?: string; argumentsDelta: string }
   | { type: 'usage'; usage: Usage }
-  | { type: 'finish'; reason: string };
+  | { type: 'finish'; reason: string }
+  /** Something the user should know about the call that does not stop it, e.g. a server that reports no usage. */
+  | { type: 'notice'; code: string; message: string };
 
 export interface ChatCallOptions {
   signal?: AbortSignal;

@@ -46,6 +46,9 @@ export const DeepAgentAttr = {
   stoppedBy: 'deep_agent.stopped_by',
   promptPreview: 'deep_agent.prompt_preview',
   outputPreview: 'deep_agent.output_preview',
+  /** The length of the model's thinking, and its start (reasoning models). */
+  reasoningChars: 'deep_agent.reasoning.chars',
+  reasoningPreview: 'deep_agent.reasoning.preview',
   argsPreview: 'deep_agent.tool.args_preview',
   resultPreview: 'deep_agent.tool.result_preview',
 } as const;

@@ -65,7 +65,7 @@ export function modelCallStartAttributes(runId: string, depth: number, data: Run
 export function addModelCallEndAttributes(
   attributes: Attributes,
   data: RunEventData['llm_end'],
-  streamed: { chunks: number; secondsToFirstChunk: number | undefined },
+  streamed: { chunks: number; secondsToFirstChunk: number | undefined; reasoningChars: number; reasoningHead: string },
   previewChars: number,
 ): void {
   attributes[G.responseModel] = data.model;
@@ -77,6 +77,11 @@ export function addModelCallEndAttributes(
   if (streamed.secondsToFirstChunk !== undefined) attributes[G.timeToFirstChunk] = streamed.secondsToFirstChunk;
   const output = previewText(data.text, previewChars);
   if (output) attributes[D.outputPreview] = output;
+  if (streamed.reasoningChars > 0) {
+    attributes[D.reasoningChars] = streamed.reasoningChars;
+    const reasoning = previewText(streamed.reasoningHead, previewChars);
+    if (reasoning) attributes[D.reasoningPreview] = reasoning;
+  }
 }
 
 export function toolCallStartAttributes(

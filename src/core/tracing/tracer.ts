@@ -39,6 +39,9 @@ interface OpenModelCall {
   span: Span;
   chunks: number;
   firstChunkTs: number | undefined;
+  /** The model's thinking: its length, and its start for the preview. */
+  reasoningChars: number;
+  reasoningHead: string;
   /** The last non-fatal error while this call was open: the reason it gets retried. */
   lastError: string | undefined;
 }
@@ -153,6 +156,15 @@ export class Tracer {
         call.firstChunkTs ??= event.ts;
         return true;
       }
+      case 'llm_reasoning': {
+        const call = run.steps.get(event.data.step)?.modelCall;
+        if (call === undefined) return false;
+        // Thinking is what the user sees first, so it counts for the time to the first chunk.
+        call.firstChunkTs ??= event.ts;
+        call.reasoningChars += event.data.text.length;
+        if (call.reasoningHead.length < this.previewChars) call.reasoningHead += event.data.text;
+        return true;
+      }
       case 'llm_end':
         return this.endModelCall(run, event.ts, event.data);
       case 'tool_start':
@@ -214,7 +226,7 @@ export class Tracer {
       this.finish(previous.span, ts, error);
     }
     const span = this.childSpan(run, step.span, 'model_call', `chat ${data.model}`, ts, modelCallStartAttributes(run.span.runId, run.depth, data));
-    step.modelCall = { span, chunks: 0, firstChunkTs: undefined, lastError: undefined };
+    step.modelCall = { span, chunks: 0, firstChunkTs: undefined, reasoningChars: 0, reasoningHead: '', lastError: undefined };
     return true;
   }
 
@@ -223,7 +235,8 @@ export class Tracer {
     const call = step?.modelCall;
     if (step === undefined || call === undefined) return false;
     const secondsToFirstChunk = call.firstChunkTs === undefined ? undefined : (call.firstChunkTs - call.span.startTs) / 1000;
-    addModelCallEndAttributes(call.span.attributes, data, { chunks: call.chunks, secondsToFirstChunk }, this.previewChars);
+    const streamed = { chunks: call.chunks, secondsToFirstChunk, reasoningChars: call.reasoningChars, reasoningHead: call.reasoningHead };
+    addModelCallEndAttributes(call.span.attributes, data, streamed, this.previewChars);
     this.finish(call.span, ts);
     step.modelCall = undefined;
     return true;
