@@ -86,13 +86,17 @@ test('Ollama: parallel tool calls all labelled index 0, each with its own id, st
   assert.deepEqual(run.log.ofType('llm_end')[0]!.data.toolCalls.map((c) => c.id), ['call_a', 'call_b']);
 });
 
-test('Gemini: tool-call deltas with no index (and finish_reason "stop") are assembled by id and position', async (t) => {
+test('Gemini: tool-call deltas with no index (and finish_reason "stop") are assembled by id and position, and their thought signatures go back', async (t) => {
   const run = await runTwoFileTask(t, quirky({ toolCallIndex: 'omitted' }, { finishReason: 'stop' }));
   await assertTaskDone(run);
+  const signed = (id: string) => ({ google: { thought_signature: `signature-of-${id}` } });
   assert.deepEqual(run.log.ofType('llm_end')[0]!.data.toolCalls, [
-    { id: 'call_a', name: 'read_file', arguments: '{"path":"a.txt"}' },
-    { id: 'call_b', name: 'read_file', arguments: '{"path":"b.txt"}' },
+    { id: 'call_a', name: 'read_file', arguments: '{"path":"a.txt"}', providerData: signed('call_a') },
+    { id: 'call_b', name: 'read_file', arguments: '{"path":"b.txt"}', providerData: signed('call_b') },
   ]);
+  // Gemini 3 wants each call's thought signature back with it in the next request.
+  const sentBack = run.server.requests[1]!.body.messages.find((m) => m.role === 'assistant')!.tool_calls as { extra_content?: unknown }[];
+  assert.deepEqual(sentBack.map((c) => c.extra_content), [signed('call_a'), signed('call_b')]);
 });
 
 test('a gateway that never sends finish_reason but ends with [DONE] finishes each answer', async (t) => {

@@ -34,7 +34,8 @@ export interface ScriptedAnswer {
 export interface WireQuirks {
   /**
    * 'all-zero': every tool call is `index: 0` with its own id, sent whole in one delta (Ollama 0.20).
-   * 'omitted': no `index` at all; the call's later argument pieces come with no id (Gemini).
+   * 'omitted': no `index` at all; the call's later argument pieces come with no id, and its head
+   * carries a thought signature in `extra_content` that must come back with the call (Gemini).
    */
   toolCallIndex?: 'all-zero' | 'omitted';
   /** 'omitted': no finish_reason is ever sent (some gateways); 'empty': it is `""` (older Ollama). */
@@ -207,7 +208,9 @@ function toolCallDeltas(call: ScriptedToolCall, index: number, quirks: WireQuirk
   const half = Math.ceil(args.length / 2);
   const pieces = [args.slice(0, half), args.slice(half)].filter(Boolean);
   if (quirks.toolCallIndex === 'omitted') {
-    return [{ id, type: 'function', function: { name: call.name, arguments: '' } }, ...pieces.map((piece) => ({ id: '', type: '', function: { arguments: piece } }))];
+    // Gemini 3 also signs each call, and refuses a follow-up that does not send the signature back.
+    const signature = { google: { thought_signature: `signature-of-${id}` } };
+    return [{ id, type: 'function', function: { name: call.name, arguments: '' }, extra_content: signature }, ...pieces.map((piece) => ({ id: '', type: '', function: { arguments: piece } }))];
   }
   return [{ index, id, type: 'function', function: { name: call.name, arguments: '' } }, ...pieces.map((piece) => ({ index, function: { arguments: piece } }))];
 }

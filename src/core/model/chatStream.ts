@@ -15,7 +15,13 @@ interface WireChunk {
       content?: string | null;
       reasoning_content?: string | null;
       reasoning?: string | null;
-      tool_calls?: { index?: number | null; id?: string | null; function?: { name?: string | null; arguments?: string | null } }[] | null;
+      tool_calls?: {
+        index?: number | null;
+        id?: string | null;
+        function?: { name?: string | null; arguments?: string | null };
+        /** Gemini: `{ google: { thought_signature } }`, to be sent back with the call. */
+        extra_content?: unknown;
+      }[] | null;
     } | null;
     finish_reason?: string | null;
   }[];
@@ -83,6 +89,7 @@ function* fromWireChunk(chunk: WireChunk): Generator<ModelChunk> {
           id: call.id || undefined,
           name: call.function?.name || undefined,
           argumentsDelta: call.function?.arguments ?? '',
+          ...(isObject(call.extra_content) ? { providerData: call.extra_content } : {}),
         };
       }
     }
@@ -94,3 +101,5 @@ function* fromWireChunk(chunk: WireChunk): Generator<ModelChunk> {
     yield { type: 'usage', usage: { inputTokens: input, outputTokens: output, totalTokens: usage.total_tokens ?? input + output } };
   }
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

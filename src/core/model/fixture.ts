@@ -110,6 +110,7 @@ const chunkSchema = z.discriminatedUnion('type', [
     id: z.string().optional(),
     name: z.string().optional(),
     argumentsDelta: z.string(),
+    providerData: z.record(z.string(), z.unknown()).optional(),
   }),
   z.object({ type: z.literal('usage'), usage: usageSchema }),
   z.object({ type: z.literal('finish'), reason: z.string() }),

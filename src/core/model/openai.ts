@@ -115,7 +115,12 @@ function toOpenAIMessage(message: ChatMessage): ChatCompletionMessageParam {
         role: 'assistant',
         content: message.content,
         tool_calls: message.toolCalls?.length
-          ? message.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } }))
+          ? message.toolCalls.map((c) => ({
+              id: c.id,
+              type: 'function' as const,
+              function: { name: c.name, arguments: c.arguments },
+              ...(c.providerData ? { extra_content: c.providerData } : {}),
+            }))
           : undefined,
       };
   }

@@ -21,6 +21,7 @@ export class ToolCallAssembler {
     const call = this.#callFor(piece);
     if (piece.name) call.name += piece.name;
     call.arguments += piece.argumentsDelta;
+    if (piece.providerData) call.providerData = { ...call.providerData, ...piece.providerData };
   }
 
   /** The calls in the order they began; calls the server sent without an id get `call_<step>_<n>`. */

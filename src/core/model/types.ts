@@ -6,6 +6,8 @@ export interface ToolCall {
   name: string;
   /** The raw JSON text the model produced; it may be malformed. */
   arguments: string;
+  /** What the server attached to the call and wants back with it, as is (Gemini's thought signature). */
+  providerData?: Record<string, unknown>;
 }
 
 export type ChatMessage =
@@ -39,7 +41,7 @@ export type ModelChunk =
   | { type: 'text'; text: string }
   /** The model's thinking before its answer (reasoning models): shown, never part of the answer, never sent back. */
   | { type: 'reasoning'; text: string }
-  | { type: 'tool_call'; index?: number; id?: string; name?: string; argumentsDelta: string }
+  | { type: 'tool_call'; index?: number; id?: string; name?: string; argumentsDelta: string; providerData?: Record<string, unknown> }
   | { type: 'usage'; usage: Usage }
   | { type: 'finish'; reason: string }
   /** Something the user should know about the call that does not stop it, e.g. a server that reports no usage. */
