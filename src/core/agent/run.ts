@@ -90,6 +90,11 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
   let pending = resume?.pending;
   let resumedCalls: ToolRunContext['resumed'];
   const checkpoint = (reason: CheckpointReason) => takeCheckpoint(setup, reason, step);
+  // After every step, the final one too, so the last progress agrees with run_end's step count.
+  const reportProgress = (at: number) => {
+    const { totals } = emitter;
+    emitter.emit('progress', { step: at, iteration: totals.modelCalls, maxIterations: setup.maxIterations, usage: totals.usage, costUsd: totals.costUsd });
+  };
   try {
     if (resume) {
       const recoveries = pending ? await recoverInterrupted(setup, toolsByName, pending) : new Map();
@@ -153,6 +158,7 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
         }
         await gates.finalOutput(answer.text);
         output = answer.text;
+        reportProgress(step);
         emitter.emit('step_end', { step, usage: answer.usage, costUsd: answer.costUsd, toolCalls: 0 });
         checkpoint('step');
         break;
@@ -174,8 +180,7 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
         step,
       );
       messages.push(...results);
-      const { totals } = emitter;
-      emitter.emit('progress', { step, iteration: totals.modelCalls, maxIterations: setup.maxIterations, usage: totals.usage, costUsd: totals.costUsd });
+      reportProgress(step);
       emitter.emit('step_end', { step, usage: answer.usage, costUsd: answer.costUsd, toolCalls: answer.toolCalls.length });
       checkpoint('step');
     }
