@@ -4,7 +4,7 @@
  */
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import type { ChatCallOptions, ChatMessage, ChatModel, ChatRequest, ModelChunk } from './types';
+import type { ChatCallOptions, ChatMessage, ChatModel, ChatRequest, ModelChunk, ModelEndpoint } from './types';
 import { ModelError } from './types';
 
 export interface OpenAICompatibleOptions {
@@ -12,6 +12,8 @@ export interface OpenAICompatibleOptions {
   model: string;
   /** Optional: local servers often need none. Never logged, traced or recorded. */
   apiKey?: string;
+  /** The name of the environment variable `apiKey` came from: recorded with a run (never the key) so a resume reads it again. */
+  apiKeyEnv?: string;
   /** Extra headers, e.g. `api-key` for Azure or `HTTP-Referer` for OpenRouter. */
   headers?: Record<string, string>;
   /** Per-request timeout (default 10 minutes, long answers stream slowly). */
@@ -21,10 +23,12 @@ export interface OpenAICompatibleOptions {
 export class OpenAICompatibleModel implements ChatModel {
   readonly id: string;
   readonly modelName: string;
+  readonly endpoint: ModelEndpoint;
   readonly #client: OpenAI;
 
   constructor(options: OpenAICompatibleOptions) {
     this.modelName = options.model;
+    this.endpoint = { provider: 'openai-compatible', baseUrl: options.baseURL, ...(options.apiKeyEnv ? { apiKeyEnv: options.apiKeyEnv } : {}) };
     this.id = `openai-compatible:${options.model}`;
     this.#client = new OpenAI({
       baseURL: options.baseURL,
