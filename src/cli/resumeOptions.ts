@@ -31,7 +31,7 @@ type RecordedKey = keyof typeof recordedFlags;
 export function withRecordedOptions(options: RunOptions, given: ReadonlySet<string>, state: RunState, warn: (line: string) => void): RunOptions {
   const settings = state.settings;
   if (!settings) {
-    warn(`note: run ${state.runId} did not record its settings (it was started by an older deep-agent); it goes on with the options given`);
+    warn(`note: run ${state.runId} has no recorded settings (journaled by an older deep-agent?); it goes on with the options given`);
     return options;
   }
   const workspace = settings.workspace === undefined ? options.workspace : recordedWorkspace(settings.workspace, options.workspace, given.has('workspace'), state.runId, warn);
