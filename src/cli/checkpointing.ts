@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { DeepAgent } from '../core/agent/createDeepAgent';
 import type { DeepAgentDeps, RunResult } from '../core/agent/types';
-import { CheckpointManager } from '../core/checkpoint/manager';
+import { CheckpointManager, type ResumePoint } from '../core/checkpoint/manager';
 import { runWithCheckpointing } from '../core/checkpoint/runWithCheckpointing';
 import type { CheckpointFrequency } from '../core/events';
 import { checkpointStore, isPostgresUrl, shownLocation } from './checkpointStore';
@@ -39,11 +39,19 @@ export interface CheckpointedRun {
   lastCheckpointId?: string;
 }
 
-export async function runCheckpointed(agent: DeepAgent, prompt: string, deps: DeepAgentDeps, options: RunOptions, io: CliIO): Promise<CheckpointedRun> {
+/** A resume whose run was looked up already: its store stays open (the caller closes it) and `point` is where it goes on (none for a checkpoint id, forked when the run starts). */
+export interface OpenedResume {
+  manager: CheckpointManager;
+  point?: ResumePoint;
+}
+
+export const checkpointManagerFor = (options: RunOptions) =>
+  new CheckpointManager(checkpointStore(options.checkpointDir!), { frequency: options.checkpointEvery ?? defaultCheckpointFrequency });
+
+export async function runCheckpointed(agent: DeepAgent, prompt: string, deps: DeepAgentDeps, options: RunOptions, io: CliIO, resume?: OpenedResume): Promise<CheckpointedRun> {
   const dir = options.checkpointDir!;
-  const frequency = options.checkpointEvery ?? defaultCheckpointFrequency;
-  const store = checkpointStore(dir);
-  const manager = new CheckpointManager(store, { frequency });
+  const manager = resume?.manager ?? checkpointManagerFor(options);
+  const { frequency } = manager;
   let announced = false;
   const onEvent: DeepAgentDeps['onEvent'] = (event) => {
     if (!announced && !event.parentRunId && (event.type === 'run_start' || event.type === 'run_resumed')) {
@@ -54,7 +62,7 @@ export async function runCheckpointed(agent: DeepAgent, prompt: string, deps: De
   };
   try {
     const result = await runWithCheckpointing(agent, prompt, { ...deps, onEvent }, manager, {
-      resumeFrom: options.resume,
+      resumeFrom: resume?.point ?? options.resume,
       // The CLI cannot ask anyone: the model is told, and so is the user.
       decideInterrupted: async (call) => {
         io.err.write(
@@ -66,7 +74,7 @@ export async function runCheckpointed(agent: DeepAgent, prompt: string, deps: De
     });
     return { result, lastCheckpointId: manager.lastCheckpointId };
   } finally {
-    await store.close();
+    if (!resume) await manager.store.close();
   }
 }
 

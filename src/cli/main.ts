@@ -3,9 +3,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { runDemo } from './demo';
 import { modelFromOptions } from './model';
-import { checkpointFrequencies, defaultCheckpointFrequency } from './checkpointing';
+import { checkedPrompt, checkpointFrequencies, defaultCheckpointFrequency } from './checkpointing';
 import { checkpointLocation } from './checkpointStore';
 import { collect, oneOf, positiveInteger, positiveNumber, url, UsageError, type RunOptions } from './options';
+import { resumeTask } from './resume';
 import { registerRunsCommand } from './runs';
 import { checkRunOptions, runTask, type CliIO } from './runTask';
 
@@ -48,8 +49,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       `with --checkpoint-dir: take a checkpoint after every ${checkpointFrequencies.join(' | ')} (default: ${defaultCheckpointFrequency})`,
       oneOf('--checkpoint-every', checkpointFrequencies),
     )
-    .action(async (prompt: string | undefined, raw: RunOptions) => {
+    .action(async (prompt: string | undefined, raw: RunOptions, command: Command) => {
       const options = { ...raw, workspace: resolve(raw.workspace), checkpointDir: raw.checkpointDir && checkpointLocation(raw.checkpointDir) };
+      if (options.resume !== undefined) {
+        checkedPrompt(prompt, options, io);
+        exitCode = await resumeTask(options, givenOnCommandLine(command), io);
+        return;
+      }
       const checked = checkRunOptions(prompt, options, io);
       exitCode = await runTask(checked, options, modelFromOptions(options, io.env), io);
     });
@@ -78,6 +84,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 1;
   }
 }
+
+/** The options the user typed, as opposed to defaults: a resume takes the rest from the run. */
+const givenOnCommandLine = (command: Command) => new Set(Object.keys(command.opts()).filter((key) => command.getOptionValueSource(key) === 'cli'));
 
 if (require.main === module) {
   const controller = new AbortController();

@@ -25,6 +25,6 @@ export function modelFromOptions(options: RunOptions, env: NodeJS.ProcessEnv): C
     throw new UsageError(`no model configured: give --base-url and --model, or set ${options.apiKeyEnv} for OpenAI (try "deep-agent demo" for a replayed demo)\n${howToConfigure}`);
   }
   if (!modelName) throw new UsageError(`--model is required with --base-url ${baseUrl}`);
-  const live = new OpenAICompatibleModel({ baseURL: baseUrl, model: modelName, apiKey });
+  const live = new OpenAICompatibleModel({ baseURL: baseUrl, model: modelName, apiKey, apiKeyEnv: options.apiKeyEnv });
   return withRecordReplay(live, { record: options.record, replay: options.replay, strict: options.strict });
 }

@@ -1,6 +1,7 @@
 /** The `run` command's options, checked once at the edge: a bad value is a one-line error naming the flag. */
 import { resolve } from 'node:path';
 import type { CheckpointFrequency } from '../core/events';
+import type { RunSettings } from '../core/runSettings';
 
 export interface RunOptions {
   workspace: string;
@@ -25,6 +26,8 @@ export interface RunOptions {
   /** With checkpointDir: go on with this run ('latest', a run id or a checkpoint id). */
   resume?: string;
   checkpointEvery?: CheckpointFrequency;
+  /** No flag sets these; a resume takes them from the run's recorded settings. */
+  sampling?: RunSettings['sampling'];
 }
 
 export class UsageError extends Error {

@@ -5,15 +5,14 @@ import { createDeepAgent } from '../core/agent/createDeepAgent';
 import { FilesystemBackend } from '../core/backends/filesystem';
 import type { RunResult } from '../core/agent/types';
 import type { RunEvent } from '../core/events';
-import { budgetGuardrails } from '../core/guardrails/presets';
-import { GuardrailManager } from '../core/guardrails/manager';
+import { createGuardrailManager } from '../core/guardrails/presets';
 import type { ChatModel } from '../core/model/types';
 import { ConsoleTraceExporter } from '../core/tracing/exporters/console';
 import { JsonlTraceExporter } from '../core/tracing/exporters/jsonl';
 import { createOtelTraceExporter } from '../core/tracing/exporters/otelLazy';
 import { Tracer } from '../core/tracing/tracer';
 import type { TraceExporter } from '../core/tracing/types';
-import { checkedPrompt, resumeHint, runCheckpointed } from './checkpointing';
+import { checkedPrompt, resumeHint, runCheckpointed, type OpenedResume } from './checkpointing';
 import { UsageError, type RunOptions } from './options';
 import { readableView, type ViewStreams } from './view';
 
@@ -23,9 +22,12 @@ export interface CliIO extends ViewStreams {
   signal: AbortSignal;
 }
 
+/** The name of the agent every CLI run uses; `--resume latest` looks for its runs. */
+export const cliAgentName = 'deep-agent';
+
 /** The agent every CLI run uses, so a recorded run replays against the same prompt and tools. */
-export const cliAgent = (model: ChatModel, maxIterations?: number) =>
-  createDeepAgent({ name: 'deep-agent', model, maxIterations: maxIterations ?? 50 });
+export const cliAgent = (model: ChatModel, options: Pick<RunOptions, 'maxIterations' | 'sampling'>) =>
+  createDeepAgent({ name: cliAgentName, model, maxIterations: options.maxIterations ?? 50, ...options.sampling });
 
 /** Checks the task and its flags before a model is picked, so a usage error is reported first. */
 export function checkRunOptions(prompt: string | undefined, options: RunOptions, io: CliIO): string {
@@ -36,29 +38,33 @@ export function checkRunOptions(prompt: string | undefined, options: RunOptions,
   return checked;
 }
 
-export async function runTask(prompt: string | undefined, options: RunOptions, model: ChatModel, io: CliIO): Promise<number> {
+/** `resume`: the run to go on with, found in an open store (see resume.ts). */
+export async function runTask(prompt: string | undefined, options: RunOptions, model: ChatModel, io: CliIO, resume?: OpenedResume): Promise<number> {
   prompt = checkRunOptions(prompt, options, io);
-  const guardrails = new GuardrailManager(
-    budgetGuardrails({ maxTokens: options.maxTokens, maxCostUsd: options.maxCost, timeoutMs: options.timeout && options.timeout * 1000 }),
-    { mode: options.permissive ? 'permissive' : 'strict' },
-  );
+  const guardrails = createGuardrailManager({
+    maxTokens: options.maxTokens,
+    maxCostUsd: options.maxCost,
+    timeoutMs: options.timeout && options.timeout * 1000,
+    mode: options.permissive ? 'permissive' : 'strict',
+  });
   const tracer = await tracerFor(options, io);
   const skillsDirs = [...options.skills];
-  const workspaceSkills = join(options.workspace, '.deep-agent', 'skills');
-  if (existsSync(workspaceSkills)) skillsDirs.push(workspaceSkills);
+  const workspaceSkills = workspaceSkillsDir(options.workspace);
+  // A resumed run's recorded skill folders may hold it already.
+  if (existsSync(workspaceSkills) && !skillsDirs.includes(workspaceSkills)) skillsDirs.push(workspaceSkills);
 
   // A hard stop for --timeout too: a model call that hangs never reaches the next guardrail gate.
   const timeout = options.timeout ? AbortSignal.timeout(options.timeout * 1000 + 2000) : undefined;
   const signal = timeout ? AbortSignal.any([io.signal, timeout]) : io.signal;
   const print = options.events ? (e: RunEvent) => void io.out.write(`${JSON.stringify(e)}\n`) : readableView(io);
 
-  const agent = cliAgent(model, options.maxIterations);
+  const agent = cliAgent(model, options);
   const deps = { backend: new FilesystemBackend({ root: options.workspace }), skillsDirs, guardrails, tracer, signal, onEvent: print };
   let result: RunResult;
   let hint: string | undefined;
   try {
     if (options.checkpointDir) {
-      const run = await runCheckpointed(agent, prompt, deps, options, io);
+      const run = await runCheckpointed(agent, prompt, deps, options, io, resume);
       result = run.result;
       hint = resumeHint(run, options.checkpointDir);
     } else {
@@ -74,6 +80,9 @@ export async function runTask(prompt: string | undefined, options: RunOptions, m
   if (hint) io.err.write(`deep-agent: ${hint}\n`);
   return result.status === 'cancelled' && io.signal.aborted ? 130 : 1;
 }
+
+/** Skills a workspace brings along; every run there uses them. */
+export const workspaceSkillsDir = (workspace: string) => join(workspace, '.deep-agent', 'skills');
 
 async function tracerFor(options: RunOptions, io: CliIO): Promise<Tracer | undefined> {
   const exporters: TraceExporter[] = [];

@@ -47,9 +47,13 @@ export function registerRunsCommand(program: Command, io: CliIO, setExitCode: (c
     );
 }
 
-function existingDir(dir: string, flag: string): string {
+/** `missingOk`: a directory nothing was written to yet is fine (it holds no runs). */
+function existingDir(dir: string, flag: string, { missingOk = false } = {}): string {
   const path = resolve(dir);
-  if (!existsSync(path)) throw new UsageError(`${flag} ${path} does not exist`);
+  if (!existsSync(path)) {
+    if (missingOk) return path;
+    throw new UsageError(`${flag} ${path} does not exist`);
+  }
   if (!statSync(path).isDirectory()) throw new UsageError(`${flag} ${path} is not a directory`);
   return path;
 }
@@ -60,14 +64,14 @@ interface Opened {
   manager: CheckpointManager;
 }
 
-function managerFor(options: DirOptions): Opened {
-  const dir = isPostgresUrl(options.checkpointDir) ? options.checkpointDir : existingDir(options.checkpointDir, '--checkpoint-dir');
+function managerFor(options: DirOptions, { missingOk = false } = {}): Opened {
+  const dir = isPostgresUrl(options.checkpointDir) ? options.checkpointDir : existingDir(options.checkpointDir, '--checkpoint-dir', { missingOk });
   const store = checkpointStore(dir);
   return { dir, store, manager: new CheckpointManager(store) };
 }
 
 async function listRuns(options: DirOptions & { json: boolean }, io: CliIO): Promise<number> {
-  const { dir, store } = managerFor(options);
+  const { dir, store } = managerFor(options, { missingOk: true });
   try {
     const runs = await store.listRuns();
     // The store skips what is not a run; say which files those were and why.
@@ -92,7 +96,7 @@ async function listRuns(options: DirOptions & { json: boolean }, io: CliIO): Pro
 async function unlistedJournals(store: FileCheckpointStore, dir: string, runs: StoredRun[]): Promise<{ file: string; reason: string }[]> {
   const listed = new Set(runs.map((r) => `${r.runId}.jsonl`));
   const out: { file: string; reason: string }[] = [];
-  for (const name of (await readdir(dir)).filter((n) => n.endsWith('.jsonl') && !listed.has(n)).sort()) {
+  for (const name of (await readdir(dir).catch(() => [])).filter((n) => n.endsWith('.jsonl') && !listed.has(n)).sort()) {
     const path = join(dir, name);
     let reason = 'it has no run_start event (the run was stopped before it began)';
     try {

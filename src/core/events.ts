@@ -3,6 +3,7 @@
  * guardrails, checkpoints, the webview — reads these and nothing else.
  */
 import type { ChatMessage, ToolCall } from './model/types';
+import type { RunSettings } from './runSettings';
 
 export interface Usage {
   inputTokens: number;
@@ -37,11 +38,15 @@ export interface RunEventData {
     history?: ChatMessage[];
     /** Set when this run was forked from another run's checkpoint. */
     forkedFrom?: { runId: string; checkpointId: string };
+    /** Top-level runs: the workspace, endpoint, sampling, skills and budgets, so a resume goes on with them (see RunSettings). */
+    settings?: RunSettings;
   };
   /** The run goes on after a crash, reload or fork; what follows continues the events before `fromSeq`. */
   run_resumed: {
     agentName: string;
+    /** The model and limit it goes on with; they replace those of `run_start` (maxIterations: not in older journals). */
     model: string;
+    maxIterations?: number;
     depth: number;
     parentToolCallId?: string;
     /** The last event seen before the interruption. */
@@ -50,6 +55,8 @@ export interface RunEventData {
     step: number;
     /** Tool calls that started but left no result: what became of them (see ToolRecovery). */
     interruptedToolCalls: { toolCallId: string; name: string; outcome: 'done' | 'rerun' | 'unknown' }[];
+    /** Top-level runs: the settings it goes on with, which replace those of `run_start` from here on. */
+    settings?: RunSettings;
   };
   step_start: { step: number };
   /** A model call begins; `attempt` > 1 means an earlier attempt failed and its chunks are void. */

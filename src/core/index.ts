@@ -8,7 +8,8 @@ export { runStream, streamText, streamToolCalls, type RunStream, type ToolEvent 
 export * from './events';
 export { systemClock, randomIds, sequentialIds, type Clock, type IdSource } from './clock';
 
-export type { ChatModel, ChatMessage, ChatRequest, ModelChunk, ToolCall, ToolSpec } from './model/types';
+export type { ChatModel, ChatMessage, ChatRequest, ModelChunk, ModelEndpoint, ToolCall, ToolSpec } from './model/types';
+export type { RecordedBudgets, RunSettings } from './runSettings';
 export { ModelError } from './model/types';
 export { OpenAICompatibleModel, type OpenAICompatibleOptions } from './model/openai';
 export { defaultPrices, findPrice, costOf, type ModelPrice, type PriceTable } from './model/pricing';

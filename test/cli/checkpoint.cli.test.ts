@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { runCliProcess, type CliRun } from '../support/cliProcess';
-import { appendFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { runCliProcess, type CliProcessOptions, type CliRun } from '../support/cliProcess';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,9 +25,13 @@ before(async () => {
   await build({ entryPoints: [join(__dirname, '../../src/cli/main.ts')], outfile: cli, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
 });
 
+interface RunCliOptions extends Omit<CliProcessOptions, 'onLine'> {
+  onEvent?: (event: RunEvent, child: ChildProcess) => void;
+}
+
 /** Runs the real CLI; `onEvent` sees each stdout line that is an event (with --events) as it arrives. */
-function runCli(args: string[], options: { onEvent?: (event: RunEvent, child: ChildProcess) => void } = {}): Promise<CliRun> {
-  return runCliProcess([cli], args, { onLine: (line, child) => line.startsWith('{') && options.onEvent?.(JSON.parse(line) as RunEvent, child) });
+function runCli(args: string[], { onEvent, ...options }: RunCliOptions = {}): Promise<CliRun> {
+  return runCliProcess([cli], args, { ...options, onLine: (line, child) => line.startsWith('{') && onEvent?.(JSON.parse(line) as RunEvent, child) });
 }
 
 const eventsOf = (run: CliRun) => run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as RunEvent);
@@ -64,10 +68,11 @@ async function setup(t: TestContext, chunkDelayMs = 0) {
 }
 
 /** Runs the CLI with --events among `args` and SIGKILLs it when `when` matches an event line; resolves with the run id. */
-async function killedRun(args: string[], when: (e: RunEvent) => boolean): Promise<string> {
+async function killedRun(args: string[], when: (e: RunEvent) => boolean, options: Omit<RunCliOptions, 'onEvent'> = {}): Promise<string> {
   let runId: string | undefined;
   assert.ok(args.includes('--events'));
   const run = await runCli(args, {
+    ...options,
     onEvent: (event, child) => {
       runId ??= event.runId;
       if (when(event)) child.kill('SIGKILL');
@@ -222,6 +227,7 @@ test('runs list: a table and --json with each run status (completed, cancelled, 
     ],
   );
   assert.ok(runs.every((r) => r.bytes > 0 && r.startedAt <= r.updatedAt && r.agentName === 'deep-agent'));
+  assert.ok(runs.every((r) => Number.isInteger(r.startedAt) && Number.isInteger(r.updatedAt)), `whole milliseconds: ${json.stdout}`);
 
   const table = await runCli(['runs', 'list', '--checkpoint-dir', s.dir]);
   assert.equal(table.code, 0, table.stderr);
@@ -310,6 +316,7 @@ test('runs restore puts files back as at a checkpoint (dry run, conflicts, --for
 test('checkpoint usage errors exit 2 naming the flag; bad run and checkpoint ids are one-line errors', async (t) => {
   const s = await setup(t);
   const url = ['--base-url', s.server.url, '--model', 'm'];
+  await writeFile(join(s.root, 'a-file'), 'not a directory\n');
   const cases: [string[], number, RegExp][] = [
     [['run', ...url, '--resume', 'latest'], 2, /^deep-agent: --resume needs --checkpoint-dir DIR, the directory the run was checkpointed in\n$/],
     [['run', ...url, '--checkpoint-every', 'step', 'x'], 2, /^deep-agent: --checkpoint-every needs --checkpoint-dir DIR\n$/],
@@ -318,7 +325,8 @@ test('checkpoint usage errors exit 2 naming the flag; bad run and checkpoint ids
     [['run', ...url, '--checkpoint-dir', join(s.root, 'nowhere'), '--resume', 'latest'], 2, /^deep-agent: --checkpoint-dir \S+nowhere does not exist, so it has no run to resume\n$/],
     [['run', ...url, '--workspace', s.workspace, '--checkpoint-dir', join(s.workspace), '--resume', 'no-such-run'], 1, /^deep-agent: no run no-such-run in files in \S+\n$/],
     [['runs', 'list'], 2, /^error: required option '--checkpoint-dir <dir>' not specified\n$/],
-    [['runs', 'list', '--checkpoint-dir', join(s.root, 'nowhere')], 2, /^deep-agent: --checkpoint-dir \S+nowhere does not exist\n$/],
+    [['runs', 'list', '--checkpoint-dir', join(s.root, 'a-file')], 2, /^deep-agent: --checkpoint-dir \S+a-file is not a directory\n$/],
+    [['runs', 'checkpoints', 'r', '--checkpoint-dir', join(s.root, 'nowhere')], 2, /^deep-agent: --checkpoint-dir \S+nowhere does not exist\n$/],
     [['runs', 'fork', 'not-a-checkpoint', '--checkpoint-dir', s.workspace], 1, /^deep-agent: "not-a-checkpoint" is not a checkpoint id \(expected <runId>@<seq>\)\n$/],
     [['runs', 'restore', 'r@1', '--checkpoint-dir', s.workspace], 2, /^error: required option '--workspace <dir>' not specified\n$/],
     [['runs', 'checkpoints', 'nope', '--checkpoint-dir', s.workspace], 1, /^deep-agent: no run nope in files in \S+\n$/],
@@ -356,4 +364,122 @@ test('a PostgreSQL URL is shown without its password', async () => {
   const { shownLocation } = await import('../../src/cli/checkpointStore');
   assert.equal(shownLocation('postgres://team:s3cret@db.example:5432/runs'), 'postgres://team@db.example:5432/runs');
   assert.equal(shownLocation('/tmp/runs'), '/tmp/runs');
+});
+
+test('a killed run resumes with only --checkpoint-dir and --resume latest from another directory: in its workspace, with its model, endpoint and key variable', async (t) => {
+  const server = await scriptedServer(t, notesScript(10));
+  const root = await mkdtemp(join(tmpdir(), 'cli-resume-'));
+  const workspace = join(root, 'ws');
+  const elsewhere = join(root, 'elsewhere');
+  await mkdir(workspace);
+  await mkdir(elsewhere);
+  // Started with relative paths from the parent folder, and a key in a variable of its own.
+  const first = ['run', '--workspace', 'ws', '--checkpoint-dir', 'runs', '--base-url', server.url, '--model', 'scripted-model', '--api-key-env', 'NOTES_KEY', '--events', 'write the notes'];
+  const runId = await killedRun(first, (e) => e.type === 'llm_chunk' && e.data.step === 2, { cwd: root, env: { NOTES_KEY: 'sk-first-key' } });
+  assert.equal(await notes(workspace), 'one\nEND\n', 'killed before the edit');
+  const before = server.requests.length;
+
+  const resumed = await runCli(['run', '--checkpoint-dir', '../runs', '--resume', 'latest'], { cwd: elsewhere, env: { NOTES_KEY: 'sk-resumed-key' } });
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.equal(resumed.stderr.split('\n')[0], `deep-agent: resuming run ${runId} in ${workspace} with scripted-model at ${server.url}`);
+  assert.doesNotMatch(resumed.stderr, /warning|note/);
+  assert.match(resumed.stdout, new RegExp(`^↻ resumed run ${runId} from step 2$`, 'm'));
+  assert.match(resumed.stderr, /✓ completed in 3 steps/);
+  assert.equal(await notes(workspace), 'one\ntwo\nEND\n');
+  assert.deepEqual(await readdir(elsewhere), [], 'nothing was written in the current directory');
+  const asked = server.requests.slice(before);
+  assert.equal(asked.length, 2);
+  assert.deepEqual(asked.map((r) => [r.body.model, r.headers.authorization]), [['scripted-model', 'Bearer sk-resumed-key'], ['scripted-model', 'Bearer sk-resumed-key']]);
+
+  const journal = await readFile(join(root, 'runs', `${runId}.jsonl`), 'utf8');
+  assert.match(journal, /"apiKeyEnv":"NOTES_KEY"/);
+  assert.doesNotMatch(journal, /sk-first-key|sk-resumed-key/, 'the journal names the key variable, never a key');
+  const list = await runCli(['runs', 'list', '--checkpoint-dir', join(root, 'runs'), '--json']);
+  assert.deepEqual((JSON.parse(list.stdout) as StoredRun[]).map((r) => [r.runId, r.status]), [[runId, 'completed']]);
+});
+
+test('flags given again on resume win, with a warning naming the flag and both values; another --workspace is refused before anything is written', async (t) => {
+  const s = await setup(t, 10);
+  const runId = await killedRun(s.run('--events', 'write the notes'), (e) => e.type === 'llm_chunk' && e.data.step === 2);
+  const journal = join(s.dir, `${runId}.jsonl`);
+  const journalBefore = await readFile(journal, 'utf8');
+  const [checkpoint] = JSON.parse((await runCli(['runs', 'checkpoints', runId, '--checkpoint-dir', s.dir, '--json'])).stdout) as CheckpointInfo[];
+  const elsewhere = join(s.root, 'elsewhere');
+  await mkdir(elsewhere);
+  const before = s.server.requests.length;
+
+  // The journal tells of the files in its own workspace; a run id or a checkpoint id alike.
+  for (const ref of [runId, checkpoint!.checkpointId]) {
+    const refused = await runCli(s.run('--workspace', elsewhere, '--resume', ref));
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.equal(refused.stderr, `deep-agent: --workspace ${elsewhere} differs from ${s.workspace}, where run ${runId} worked; leave --workspace out to go on there\n`);
+  }
+  assert.equal(s.server.requests.length, before);
+  assert.equal(await readFile(journal, 'utf8'), journalBefore);
+  assert.deepEqual((await readdir(s.dir)).filter((f) => f.endsWith('.jsonl')), [`${runId}.jsonl`], 'no fork was made');
+
+  // The base flags (workspace, endpoint, model) come again unchanged: no warning for them.
+  const resumed = await runCli(s.run('--model', 'other-model', '--max-iterations', '9', '--resume', runId));
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.deepEqual(resumed.stderr.split('\n').filter((l) => l.includes('warning')), [
+    `deep-agent: warning: --model other-model differs from what run ${runId} recorded (scripted-model); going on with other-model`,
+    `deep-agent: warning: --max-iterations 9 differs from what run ${runId} recorded (50); going on with 9`,
+  ]);
+  assert.deepEqual(s.server.requests.slice(before).map((r) => r.body.model), ['other-model', 'other-model']);
+  assert.match(resumed.stderr, /\[step 3\/9 /);
+  assert.equal(await notes(s.workspace), 'one\ntwo\nEND\n');
+});
+
+test('a run whose workspace was moved: resuming says where it worked; with --workspace it goes on in the new place, with a warning', async (t) => {
+  const s = await setup(t, 10);
+  const runId = await killedRun(s.run('--events', 'write the notes'), (e) => e.type === 'llm_chunk' && e.data.step === 2);
+  const moved = join(s.root, 'moved');
+  await rename(s.workspace, moved);
+
+  const lost = await runCli(['run', '--checkpoint-dir', s.dir, '--resume', 'latest']);
+  assert.equal(lost.code, 2);
+  assert.equal(lost.stderr, `deep-agent: run ${runId} worked in ${s.workspace}, which does not exist any more; give --workspace DIR to go on where its files are now\n`);
+  const found = await runCli(['run', '--checkpoint-dir', s.dir, '--resume', 'latest', '--workspace', moved]);
+  assert.equal(found.code, 0, found.stderr);
+  assert.match(found.stderr, new RegExp(`^deep-agent: warning: run ${runId} worked in ${s.workspace}, which does not exist any more; going on in --workspace ${moved}$`, 'm'));
+  assert.equal(await notes(moved), 'one\ntwo\nEND\n');
+});
+
+test('the next resume goes on with the options the last one used, without flags and without warnings', async (t) => {
+  const s = await setup(t, 10);
+  const runId = await killedRun(s.run('--events', 'write the notes'), (e) => e.type === 'llm_chunk' && e.data.step === 2);
+  await killedRun(s.run('--events', '--model', 'other-model', '--max-iterations', '9', '--resume', runId), (e) => e.type === 'llm_chunk' && e.data.step === 3);
+  const before = s.server.requests.length;
+  const resumed = await runCli(['run', '--checkpoint-dir', s.dir, '--resume', runId]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.doesNotMatch(resumed.stderr, /warning/);
+  assert.match(resumed.stderr, new RegExp(`^deep-agent: resuming run ${runId} in ${s.workspace} with other-model at `, 'm'));
+  assert.deepEqual(s.server.requests.slice(before).map((r) => r.body.model), ['other-model']);
+  assert.match(resumed.stderr, /\[step 3\/9 /);
+  assert.equal(await notes(s.workspace), 'one\ntwo\nEND\n');
+});
+
+test('a run recorded across a kill and a resume (--record on both) replays whole with --replay --strict and no server', async (t) => {
+  const s = await setup(t, 10);
+  const fixture = join(s.root, 'notes.fixture.json');
+  await killedRun(s.run('--events', '--record', fixture, 'write the notes'), (e) => e.type === 'llm_chunk' && e.data.step === 2);
+  // --record is per invocation: given again, appending to the same file through --replay.
+  const resumed = await runCli(['run', '--checkpoint-dir', s.dir, '--resume', 'latest', '--replay', fixture, '--record', fixture]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  await s.server.close();
+
+  const fresh = join(s.root, 'fresh');
+  await mkdir(fresh);
+  const replayed = await runCli(['run', '--workspace', fresh, '--replay', fixture, '--strict', 'write the notes']);
+  assert.equal(replayed.code, 0, replayed.stderr);
+  assert.equal(await notes(fresh), 'one\ntwo\nEND\n');
+});
+
+test('runs list on a directory nothing was checkpointed in yet is the empty list, not an error', async () => {
+  const missing = join(await mkdtemp(join(tmpdir(), 'cli-ckpt-')), 'not-yet');
+  const table = await runCli(['runs', 'list', '--checkpoint-dir', missing]);
+  assert.deepEqual([table.code, table.stdout, table.stderr], [0, `no runs in ${missing}\n`, '']);
+  const json = await runCli(['runs', 'list', '--checkpoint-dir', missing, '--json']);
+  assert.deepEqual([json.code, json.stdout, json.stderr], [0, '[]\n', '']);
+  assert.equal(existsSync(missing), false, 'listing does not create it');
 });

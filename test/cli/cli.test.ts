@@ -62,6 +62,8 @@ test('the readable view streams text, shows the plan and tool calls, and a statu
   assert.match(run.stdout, /Done\. TODO\.md lists the 3 TODO comments/);
   assert.match(run.stderr, /\[step 2\/50 · [\d,]+ tokens · \$0\.0000\]/);
   assert.match(run.stderr, /✓ completed in 6 steps/);
+  // The last status line and the summary agree: the final step reports its progress too.
+  assert.equal(run.stderr.match(/\[step \d+\/50/g)?.at(-1), '[step 6/50');
 });
 
 test('bad input from the model and the server gets clear errors, and the run completes', async (t) => {

@@ -39,6 +39,8 @@ test('a multi-step task plans, writes, edits, greps and answers', async (t) => {
   assert.equal(log.events[0]!.type, 'run_start');
   assert.equal(log.events.at(-1)!.type, 'run_end');
   assert.equal(log.ofType('step_start').length, 5);
+  // Progress after every step, the final answer's too: the last one agrees with run_end.
+  assert.deepEqual(log.ofType('progress').map((e) => [e.data.step, e.data.iteration]), [[1, 1], [2, 2], [3, 3], [4, 4], [5, 5]]);
   assert.deepEqual(log.ofType('tool_end').map((e) => [e.data.name, e.data.ok]), [
     ['write_todos', true], ['write_file', true], ['edit_file', true], ['grep', true],
   ]);

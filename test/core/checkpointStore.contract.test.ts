@@ -292,6 +292,7 @@ function checkpointStoreContract(name: string, create: SubjectFactory): void {
       for (const r of runs) {
         assert.ok(r.bytes > 0, `${r.runId} bytes ${r.bytes}`);
         assert.ok(r.updatedAt >= testStart - 5_000 && r.updatedAt <= Date.now() + 5_000, `${r.runId} updatedAt ${r.updatedAt}`);
+        assert.ok(Number.isInteger(r.startedAt) && Number.isInteger(r.updatedAt), `${r.runId} times are whole milliseconds: ${r.startedAt}, ${r.updatedAt}`);
       }
       assert.ok(byId['run-sub']!.bytes > byId['run-old']!.bytes);
 

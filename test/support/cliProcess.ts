@@ -10,13 +10,15 @@ export interface CliRun {
 
 export interface CliProcessOptions {
   env?: NodeJS.ProcessEnv;
+  /** The child's working directory (default: this process's). */
+  cwd?: string;
   onLine?: (line: string, child: ChildProcess) => void;
 }
 
 /** `nodeArgs` start the CLI (e.g. ['--import', 'tsx', 'src/cli/main.ts']); `args` are the user's. */
 export function runCliProcess(nodeArgs: string[], args: string[], options: CliProcessOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, ...args], { env: { PATH: process.env.PATH, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: options.cwd, env: { PATH: process.env.PATH, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let pending = '';

@@ -6,6 +6,7 @@ import { defaultRetryPolicy } from '../model/retry';
 import { fileTools } from '../tools/files';
 import type { AnyTool } from '../tools/types';
 import { RunEmitter, fanOut } from './emitter';
+import { runSettingsOf } from './recordSettings';
 import { emitterRestoreOf } from './resume';
 import { executeRun } from './run';
 import { discoverSkills, loadSkillTool, type Skill } from './skills';
@@ -78,6 +79,7 @@ async function startRun(name: string, options: DeepAgentOptions, prompt: string,
       root: emitter,
       depth: 0,
       history: deps.history ?? [],
+      settings: runSettingsOf(options, deps),
       // Unusable skill folders are reported but do not stop the run.
       warnings: problems.map((message) => ({ message, code: 'skill_invalid' })),
       persistence: deps.persistence,

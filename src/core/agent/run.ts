@@ -20,6 +20,7 @@ import type { CheckpointReason, RunStatus } from '../events';
 import type { RunState } from '../checkpoint/runState';
 import { emitterRestoreOf, recoverInterrupted } from './resume';
 import type { IdSource } from '../clock';
+import type { RunSettings } from '../runSettings';
 
 /** Everything one run (top-level or subagent) needs, resolved. */
 export interface RunSetup {
@@ -46,6 +47,8 @@ export interface RunSetup {
   depth: number;
   parentToolCallId?: string;
   history: ChatMessage[];
+  /** Recorded in `run_start` (top-level runs). */
+  settings?: RunSettings;
   /** Reported as non-fatal `error` events right after `run_start`. */
   warnings?: { message: string; code: string }[];
   persistence?: RunPersistence;
@@ -90,17 +93,24 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
   let pending = resume?.pending;
   let resumedCalls: ToolRunContext['resumed'];
   const checkpoint = (reason: CheckpointReason) => takeCheckpoint(setup, reason, step);
+  // After every step, the final one too, so the last progress agrees with run_end's step count.
+  const reportProgress = (at: number) => {
+    const { totals } = emitter;
+    emitter.emit('progress', { step: at, iteration: totals.modelCalls, maxIterations: setup.maxIterations, usage: totals.usage, costUsd: totals.costUsd });
+  };
   try {
     if (resume) {
       const recoveries = pending ? await recoverInterrupted(setup, toolsByName, pending) : new Map();
       emitter.emit('run_resumed', {
         agentName: setup.agentName,
         model: setup.model.modelName,
+        maxIterations: setup.maxIterations,
         depth: setup.depth,
         parentToolCallId: setup.parentToolCallId,
         fromSeq: resume.lastSeq,
         step: pending?.step ?? step + 1,
         interruptedToolCalls: [...recoveries].map(([toolCallId, r]) => ({ toolCallId, name: pending!.answer.toolCalls.find((c) => c.id === toolCallId)!.name, outcome: r.outcome })),
+        ...(setup.settings ? { settings: setup.settings } : {}),
       });
       if (pending) resumedCalls = { results: pending.results, recoveries };
     } else {
@@ -112,6 +122,7 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
         depth: setup.depth,
         parentToolCallId: setup.parentToolCallId,
         ...(history.length ? { history } : {}),
+        ...(setup.settings ? { settings: setup.settings } : {}),
       });
       for (const w of setup.warnings ?? []) emitter.emit('error', { ...w, fatal: false });
     }
@@ -153,6 +164,7 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
         }
         await gates.finalOutput(answer.text);
         output = answer.text;
+        reportProgress(step);
         emitter.emit('step_end', { step, usage: answer.usage, costUsd: answer.costUsd, toolCalls: 0 });
         checkpoint('step');
         break;
@@ -174,8 +186,7 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
         step,
       );
       messages.push(...results);
-      const { totals } = emitter;
-      emitter.emit('progress', { step, iteration: totals.modelCalls, maxIterations: setup.maxIterations, usage: totals.usage, costUsd: totals.costUsd });
+      reportProgress(step);
       emitter.emit('step_end', { step, usage: answer.usage, costUsd: answer.costUsd, toolCalls: answer.toolCalls.length });
       checkpoint('step');
     }
@@ -253,6 +264,7 @@ async function runSubagent(parent: RunSetup, name: string, task: string, toolCal
       depth: parent.depth + 1,
       parentToolCallId: toolCallId,
       history: [],
+      settings: undefined,
       warnings: [],
       resume,
     },

@@ -5,7 +5,7 @@
 import type { Stats } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { isLeftoverTempFile, writeFileAtomically } from './atomicWrite';
+import { isLeftoverTempFile, removeStaleTempFiles, writeFileAtomically } from './atomicWrite';
 import { ancestorsOf, displayPath, joinPath, normalizePath, ROOT } from './paths';
 import { hasCode, resolveInsideRoot } from './rootedPath';
 import { byCodePoint, globFiles, grepFiles, looksBinary, MAX_GREP_FILE_BYTES, type SearchSource } from './search';
@@ -31,6 +31,8 @@ export class FilesystemBackend implements FileBackend {
   readonly root: string;
   readonly description: string;
   private realRootPromise?: Promise<string>;
+  /** Folders this backend has rid of temp files a killed write left, once each, at the first write there. */
+  private readonly sweptDirs = new Set<string>();
   private readonly search: SearchSource = {
     kind: async (path) => kindOf(await this.statIfExists(await this.resolve(path))),
     listFiles: async (dir, skipDir) => listFilesInside(await this.realRoot(), await this.resolve(dir), dir, skipDir),
@@ -107,6 +109,7 @@ export class FilesystemBackend implements FileBackend {
     if (existing?.isDirectory()) throw new IsADirectoryError(file);
     try {
       await mkdir(dirname(absolute), { recursive: true });
+      await this.sweepOnce(dirname(absolute));
       await writeFileAtomically(absolute, content, existing ? existing.mode & 0o7777 : undefined);
     } catch (error) {
       throw failure(error, 'write', file);
@@ -135,6 +138,12 @@ export class FilesystemBackend implements FileBackend {
 
   async grep(pattern: string, options?: GrepOptions): Promise<GrepMatch[]> {
     return grepFiles(this.search, pattern, options?.path === undefined ? options : { ...options, path: this.relativeToRoot(options.path) });
+  }
+
+  private async sweepOnce(dir: string): Promise<void> {
+    if (this.sweptDirs.has(dir)) return;
+    this.sweptDirs.add(dir);
+    await removeStaleTempFiles(dir);
   }
 
   /** An absolute path inside the root becomes relative; any other path is left for normalizePath to judge. */

@@ -35,6 +35,8 @@ export interface GrepOptions {
 export interface FileBackend {
   /** For prompts and messages, e.g. "filesystem at /home/me/project". */
   readonly description: string;
+  /** The absolute directory on disk the paths are relative to, when there is one; recorded with a run so a resume works there again. */
+  readonly root?: string;
   /** One directory's entries, sorted by name. */
   ls(path: string): Promise<FileInfo[]>;
   readFile(path: string): Promise<string>;

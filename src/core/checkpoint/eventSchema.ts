@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { RunEvent } from '../events';
+import { runSettingsSchema } from '../runSettings';
 
 const usage = z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() });
 const toolCall = z.object({ id: z.string(), name: z.string(), arguments: z.string() });
@@ -21,8 +22,9 @@ const dataByType: Record<RunEvent['type'], z.ZodType> = {
     parentToolCallId: z.string().optional(),
     history: z.array(message).optional(),
     forkedFrom: z.object({ runId: z.string(), checkpointId: z.string() }).optional(),
+    settings: runSettingsSchema.optional(),
   }),
-  run_resumed: z.looseObject({ fromSeq: z.number(), step }),
+  run_resumed: z.looseObject({ fromSeq: z.number(), step, model: z.string().optional(), maxIterations: z.number().optional(), settings: runSettingsSchema.optional() }),
   step_start: z.looseObject({ step }),
   llm_start: z.looseObject({ step, attempt: z.number() }),
   llm_chunk: z.looseObject({ step, text: z.string() }),

@@ -5,6 +5,7 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { isProcessAlive } from '../liveProcess';
 
 /** Runs this process has open, so its own live runs are told apart from stale locks of an earlier pid. */
 const openHere = new Set<string>();
@@ -23,13 +24,7 @@ export function isLockedByLiveWriter(lockPath: string): boolean {
     return false;
   }
   if (typeof owner?.pid !== 'number' || owner.host !== hostname() || owner.pid === process.pid) return false;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return isProcessAlive(owner.pid);
 }
 
 export function takeLock(lockPath: string): void {

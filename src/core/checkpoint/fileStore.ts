@@ -7,7 +7,7 @@
 import { closeSync, fdatasync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomically } from '../backends/atomicWrite';
+import { removeStaleTempFiles, writeFileAtomically } from '../backends/atomicWrite';
 import type { RunEvent } from '../events';
 import { compactEvents } from './compaction';
 import { isLockedByLiveWriter, releaseLock, takeLock } from './fileLock';
@@ -25,6 +25,8 @@ const runIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
 export class FileCheckpointStore implements CheckpointStore {
   readonly description: string;
   readonly #compactAfterBytes: number;
+  /** Temp files a killed compaction left are removed at the first journal opened. */
+  #swept = false;
 
   constructor(
     readonly dir: string,
@@ -42,6 +44,10 @@ export class FileCheckpointStore implements CheckpointStore {
   async openJournal(runId: string): Promise<JournalWriter> {
     const path = this.journalPath(runId);
     await mkdir(this.dir, { recursive: true });
+    if (!this.#swept) {
+      this.#swept = true;
+      await removeStaleTempFiles(this.dir);
+    }
     const lock = lockPath(path);
     if (isLockedByLiveWriter(lock)) throw new CheckpointError(`run ${runId} is being written by another live process (${lock})`);
     takeLock(lock);

@@ -99,10 +99,20 @@ export class CheckpointManager {
 
   /** The run's state at a checkpoint. */
   async load(checkpointId: string): Promise<Checkpoint> {
+    const { state, event } = await this.#stateAt(checkpointId);
+    return checkpointFromState(state, event);
+  }
+
+  /** The fold of the run's journal up to a checkpoint: what a resume from there starts with (nothing is written). */
+  async stateAt(checkpointId: string): Promise<RunState> {
+    return (await this.#stateAt(checkpointId)).state;
+  }
+
+  async #stateAt(checkpointId: string): Promise<{ state: RunState; event: RunEventOf<'checkpoint'> }> {
     const { events, end, event } = await this.#locate(checkpointId);
     const { root } = foldJournal(events, end);
     if (!root) throw new CheckpointError(`run ${event.runId} has no run_start before checkpoint ${checkpointId}`);
-    return checkpointFromState(root, event);
+    return { state: root, event };
   }
 
   /** Where a run can go on from: 'latest' (the newest interrupted run of the agent), a run id, or a checkpoint id. */

@@ -105,6 +105,7 @@ function newState(event: Extract<RunEvent, { type: 'run_start' }>): RunState {
     parentToolCallId: d.parentToolCallId,
     history: d.history ?? [],
     forkedFrom: d.forkedFrom,
+    settings: d.settings,
     startedAt: event.ts,
     messages: [],
     step: 0,
@@ -162,6 +163,10 @@ function apply(state: RunState, event: RunEvent, runs: Map<string, RunState>): v
     case 'run_resumed':
       // A resumed run is not ended any more (an ended run is never resumed, but a damaged one may look so).
       state.ended = undefined;
+      // What it went on with is what the next resume goes on with.
+      if (event.data.model !== undefined) state.model = event.data.model;
+      if (event.data.maxIterations !== undefined) state.maxIterations = event.data.maxIterations;
+      if (event.data.settings) state.settings = event.data.settings;
       return;
     case 'run_end':
       if (state.pending) commitStep(state);

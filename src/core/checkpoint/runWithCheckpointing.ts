@@ -6,10 +6,11 @@
 import type { DeepAgent } from '../agent/createDeepAgent';
 import type { DeepAgentDeps, RunPersistence, RunResult } from '../agent/types';
 import { randomIds } from '../clock';
-import type { CheckpointManager } from './manager';
+import type { CheckpointManager, ResumePoint } from './manager';
 
 export interface RunWithCheckpointingOptions {
-  resumeFrom?: string;
+  /** 'latest', a run id, a checkpoint id, or a point already found with `manager.resumePoint`. */
+  resumeFrom?: string | ResumePoint;
   /** A side-effecting call whose outcome is unknown after a crash: run it again, or tell the model (default). */
   decideInterrupted?: RunPersistence['decideInterrupted'];
   /** Told about damage that was skipped, e.g. unreadable journal lines. */
@@ -23,7 +24,9 @@ export async function runWithCheckpointing(
   manager: CheckpointManager,
   options: RunWithCheckpointingOptions = {},
 ): Promise<RunResult> {
-  const point = options.resumeFrom ? await manager.resumePoint(options.resumeFrom, { agentName: agent.name, ids: deps.ids }) : undefined;
+  const { resumeFrom } = options;
+  const point =
+    typeof resumeFrom === 'string' ? (resumeFrom ? await manager.resumePoint(resumeFrom, { agentName: agent.name, ids: deps.ids }) : undefined) : resumeFrom;
   if (point?.skippedLines) options.onWarning?.(`run ${point.runId}: ${point.skippedLines} damaged journal line(s) were skipped`);
   const runId = point?.runId ?? deps.runId ?? (deps.ids ?? randomIds)();
   const journal = await manager.store.openJournal(runId);

@@ -31,9 +31,9 @@ export interface StoredRun {
   agentName: string;
   prompt: string;
   status: StoredRunStatus;
-  /** Epoch ms of `run_start`. */
+  /** Epoch ms of `run_start` (whole milliseconds). */
   startedAt: number;
-  /** Epoch ms of the last write. */
+  /** Epoch ms of the last write (whole milliseconds). */
   updatedAt: number;
   /** Storage the run takes, in bytes. */
   bytes: number;

@@ -15,8 +15,9 @@ export function summarizeRun(runId: string, events: readonly RunEvent[], storage
     agentName: start.data.agentName,
     prompt: start.data.prompt,
     status: storage.live ? 'running' : (ended ?? 'interrupted'),
-    startedAt: start.ts,
-    updatedAt: storage.updatedAt,
+    // Whole milliseconds, like event times: file and database clocks give fractions.
+    startedAt: Math.floor(start.ts),
+    updatedAt: Math.floor(storage.updatedAt),
     bytes: storage.bytes,
     forkedFrom: start.data.forkedFrom,
   };

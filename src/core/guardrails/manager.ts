@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { guardrailEventData } from './eventData';
 import { parseOptions } from './options';
+import type { BudgetGuardrailOptions } from './presets';
 import type { Guardrail, GuardrailEventData, GuardrailMode, GuardrailState, GuardrailViolation } from './types';
 import { guardrailMode } from './withMode';
 
@@ -11,6 +12,8 @@ export { GuardrailError } from './guardrailError';
 export interface GuardrailManagerOptions {
   /** What a violation does unless its guardrail sets its own mode; defaults to 'strict'. */
   mode?: GuardrailMode;
+  /** The budgets among the guardrails (createGuardrailManager sets it), recorded with a run so a resume keeps them. */
+  budgets?: BudgetGuardrailOptions;
 }
 
 export interface GuardrailOutcome {
@@ -23,14 +26,16 @@ export interface GuardrailOutcome {
   stop: boolean;
 }
 
-const managerOptions = z.strictObject({ mode: guardrailMode.optional() }, { error: 'must be an object' });
+const managerOptions = z.strictObject({ mode: guardrailMode.optional(), budgets: z.looseObject({}).optional() }, { error: 'must be an object' });
 
 export class GuardrailManager {
   readonly mode: GuardrailMode;
+  readonly budgets: BudgetGuardrailOptions;
   readonly #guardrails: Guardrail[];
 
   constructor(guardrails: Guardrail[] = [], options: GuardrailManagerOptions = {}) {
     this.mode = parseOptions('GuardrailManager', managerOptions, options).mode ?? 'strict';
+    this.budgets = { ...options.budgets };
     this.#guardrails = [...guardrails];
   }
 

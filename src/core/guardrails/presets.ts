@@ -62,7 +62,7 @@ const managerShape = z.strictObject(
 
 export function createGuardrailManager(options: CreateGuardrailManagerOptions = {}): GuardrailManager {
   const { mode, guardrails = [], ...budgets } = parseOptions('createGuardrailManager', managerShape, options);
-  return new GuardrailManager([...budgetGuardrails(budgets), ...guardrails], { mode });
+  return new GuardrailManager([...budgetGuardrails(budgets), ...guardrails], { mode, budgets });
 }
 
 function isGuardrail(value: unknown): value is Guardrail {

@@ -7,13 +7,15 @@ import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { readChatStream } from './chatStream';
 import { shownEndpoint, toModelError } from './modelErrors';
-import type { ChatCallOptions, ChatMessage, ChatModel, ChatRequest, ModelChunk } from './types';
+import type { ChatCallOptions, ChatMessage, ChatModel, ChatRequest, ModelChunk, ModelEndpoint } from './types';
 
 export interface OpenAICompatibleOptions {
   baseURL: string;
   model: string;
   /** Optional: local servers often need none. Never logged, traced or recorded. */
   apiKey?: string;
+  /** The name of the environment variable `apiKey` came from: recorded with a run (never the key) so a resume reads it again. */
+  apiKeyEnv?: string;
   /** Extra headers, e.g. `api-key` for Azure or `HTTP-Referer` for OpenRouter. */
   headers?: Record<string, string>;
   /** Per-request timeout (default 10 minutes, long answers stream slowly). */
@@ -30,11 +32,13 @@ export class OpenAICompatibleModel implements ChatModel {
   readonly id: string;
   readonly modelName: string;
   readonly baseURL: string;
+  readonly endpoint: ModelEndpoint;
   readonly #client: OpenAI;
 
   constructor(options: OpenAICompatibleOptions) {
     this.modelName = options.model;
     this.baseURL = options.baseURL;
+    this.endpoint = { provider: 'openai-compatible', baseUrl: options.baseURL, ...(options.apiKeyEnv ? { apiKeyEnv: options.apiKeyEnv } : {}) };
     this.id = `openai-compatible:${options.model}`;
     this.#client = new OpenAI({
       baseURL: options.baseURL,

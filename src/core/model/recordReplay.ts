@@ -18,7 +18,7 @@ import {
   type RecordedError,
   type Recording,
 } from './fixture';
-import { ModelError, type ChatCallOptions, type ChatModel, type ChatRequest, type ModelChunk } from './types';
+import { ModelError, type ChatCallOptions, type ChatModel, type ChatRequest, type ModelChunk, type ModelEndpoint } from './types';
 
 // ---- recording ------------------------------------------------------------------------------
 
@@ -31,6 +31,7 @@ export interface RecordingOptions {
 export class RecordingModel implements ChatModel {
   readonly id: string;
   readonly modelName: string;
+  readonly endpoint?: ModelEndpoint;
   private readonly recordings: Recording[];
   /** Writes run one after another, so a later snapshot never lands before an earlier one. */
   private writes: Promise<void> = Promise.resolve();
@@ -42,6 +43,7 @@ export class RecordingModel implements ChatModel {
   ) {
     this.id = live.id;
     this.modelName = live.modelName;
+    this.endpoint = live.endpoint;
     const existing = options.mode === 'append' ? readFixtureIfExists(fixturePath) : undefined;
     this.recordings = existing ? [...existing.recordings] : [];
   }
@@ -93,6 +95,8 @@ export interface ReplayOptions {
 export class ReplayModel implements ChatModel {
   readonly id: string;
   readonly modelName: string;
+  /** The fallback's: a replay alone reaches no model. */
+  readonly endpoint?: ModelEndpoint;
   /** The fixture's path, or `fixtureName` for a fixture given parsed. */
   readonly fixtureName: string;
   private readonly recordings: readonly Recording[];
@@ -113,6 +117,7 @@ export class ReplayModel implements ChatModel {
     }
     this.mode = options.mode ?? 'strict';
     this.fallback = options.fallback;
+    this.endpoint = options.fallback?.endpoint;
     this.delayMs = options.delayMs ?? 0;
     this.modelName =
       options.modelName ?? parsed.recordings[0]?.request.model ?? options.fallback?.modelName ?? 'unknown';

@@ -51,11 +51,25 @@ export interface ChatCallOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * How a model is reached, recorded in `run_start` (RunSettings) so a resume can reach it again.
+ * Never a key: at most the name of the environment variable that holds one.
+ */
+export interface ModelEndpoint {
+  /** e.g. 'openai-compatible'. */
+  provider: string;
+  baseUrl?: string;
+  /** The environment variable the API key was read from. */
+  apiKeyEnv?: string;
+}
+
 export interface ChatModel {
   /** Shown in events and traces, e.g. "openai:gpt-4o-mini". */
   readonly id: string;
   /** The model name sent in requests. */
   readonly modelName: string;
+  /** Where the model is served, when it can be reached again from another process. */
+  readonly endpoint?: ModelEndpoint;
   stream(request: ChatRequest, options?: ChatCallOptions): AsyncIterable<ModelChunk>;
 }
 
