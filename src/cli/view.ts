@@ -16,11 +16,17 @@ export function readableView({ out, err }: ViewStreams): (event: RunEvent) => vo
   let midLine = false;
   let status = '';
 
+  // The status line sits on the terminal's last line. While stdout's text on the same terminal is
+  // mid-line it stays hidden: drawing it there and erasing it (\r + clear line) would erase the text.
+  let statusShown = false;
   const clearStatus = () => {
-    if (live && status) err.write('\r\x1b[K');
+    if (statusShown) err.write('\r\x1b[K');
+    statusShown = false;
   };
   const showStatus = () => {
-    if (live && status) err.write(status);
+    if (!live || !status || statusShown || (out.isTTY && midLine)) return;
+    err.write(status);
+    statusShown = true;
   };
   const line = (text: string) => {
     endThinking();
@@ -118,7 +124,8 @@ export function readableView({ out, err }: ViewStreams): (event: RunEvent) => vo
         endThinking();
         status = `[step ${event.data.iteration}/${event.data.maxIterations} · ${event.data.usage.totalTokens.toLocaleString('en-US')} tokens · $${event.data.costUsd.toFixed(4)}]`;
         if (live) {
-          err.write(`\r\x1b[K${status}`);
+          clearStatus();
+          showStatus();
         } else {
           err.write(`${status}\n`);
         }

@@ -50,3 +50,32 @@ test('on a terminal: the thinking streams dimmed on stdout, on its own lines bef
   const dim = (s: string) => `\x1b[2m${s}\x1b[22m`;
   assert.equal(out, `${dim('I should ')}${dim('list the files.\nThen answer.')}\n→ ls \n${dim('Nothing there.')}\nThe workspace is empty.\n`);
 });
+
+/** What a terminal shows for bytes written to it: \r goes to the line start, ESC[K clears to its end, colours are dropped. */
+function screen(bytes: string): string {
+  const lines = [''];
+  let col = 0;
+  for (const token of bytes.match(/\x1b\[[0-9;]*[A-Za-z]|\r|\n|[^\x1b\r\n]+/g) ?? []) {
+    const row = lines.length - 1;
+    if (token === '\n') {
+      lines.push('');
+      col = 0;
+    } else if (token === '\r') col = 0;
+    else if (token === '\x1b[K') lines[row] = lines[row]!.slice(0, col);
+    else if (!token.startsWith('\x1b')) {
+      lines[row] = lines[row]!.slice(0, col) + token + lines[row]!.slice(col + token.length);
+      col += token.length;
+    }
+  }
+  return lines.join('\n');
+}
+
+test('on a terminal the status line never erases the answer streaming on the same screen', async (t) => {
+  const events = await reasoningRun(t);
+  const terminal = new Captured(true);
+  const view = readableView({ out: terminal, err: terminal });
+  events.forEach(view);
+  const shown = screen(terminal.text);
+  assert.match(shown, /^The workspace is empty\.$/m);
+  assert.match(shown, /^✓ completed in 2 steps/m);
+});
