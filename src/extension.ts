@@ -64,7 +64,8 @@ export function activate(context: vscode.ExtensionContext): void {
     ...commandIds.map((id) =>
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
-          await load().commands[id]!(...args);
+          // The result goes back to executeCommand's caller (Configure Model says whether a model was set).
+          return await load().commands[id]!(...args);
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           log.error(`${id}: ${message}`);
