@@ -5,9 +5,9 @@
  * Copying, rather than listing a second folder, keeps one store behind every command, and keeps
  * the workbench's own journals out of the project. Plain fs: it runs right after activation.
  */
-import { access, copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { access, copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { scanRuns, type ScannedRun } from './storedRuns';
+import { scanRun, type ScannedRun } from './storedRuns';
 
 /** Where in a workspace folder the CLI's runs are looked for. */
 export const CLI_RUNS_DIR = join('.deep-agent', 'runs');
@@ -26,14 +26,19 @@ export interface CliRunsImport {
  */
 export async function importCliRuns(folders: readonly string[], runsDir: string, skip: ReadonlySet<string>): Promise<CliRunsImport> {
   const result: CliRunsImport = { imported: [], problems: [] };
+  // Only journals new here are read: a start-up costs nothing per run brought in before.
+  const present = new Set(await namesIn(runsDir));
   for (const folder of folders) {
     const from = join(folder, CLI_RUNS_DIR);
-    for (const run of await scanRuns(from)) {
-      if (run.state === 'running' || skip.has(run.runId)) continue;
-      const source = join(from, `${run.runId}.jsonl`);
+    for (const name of await namesIn(from)) {
+      const runId = name.slice(0, -'.jsonl'.length);
+      if (!name.endsWith('.jsonl') || present.has(name) || skip.has(runId)) continue;
+      const source = join(from, name);
       try {
+        const run = await scanRun(from, runId);
+        if (!run || run.state === 'running') continue;
         await mkdir(runsDir, { recursive: true });
-        if (await copyNew(source, join(runsDir, `${run.runId}.jsonl`))) result.imported.push(run);
+        if (await copyNew(source, join(runsDir, name))) result.imported.push(run);
       } catch (error) {
         result.problems.push(`${source} could not be copied: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -42,6 +47,8 @@ export async function importCliRuns(folders: readonly string[], runsDir: string,
   result.imported.sort((a, b) => b.updatedAt - a.updatedAt);
   return result;
 }
+
+const namesIn = (dir: string) => readdir(dir).catch((): string[] => []);
 
 /** Copies under a name no listing reads, then renames: a listing never sees half a journal. False when the target exists. */
 async function copyNew(source: string, target: string): Promise<boolean> {
