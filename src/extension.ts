@@ -1,11 +1,13 @@
 /**
  * activate/deactivate. Kept thin on purpose: it registers the commands and views and loads the
  * workbench (dist/workbench.js: the agent core, zod, openai, …) only when one is first used. After
- * start-up it looks at the stored runs with plain fs (storedRuns.ts): old finished runs are pruned,
- * and runs a reload or crash interrupted are offered for resuming.
+ * start-up it looks at the stored runs with plain fs (storedRuns.ts): runs the CLI journaled in the
+ * workspace are brought in (cliRuns.ts), old finished runs are pruned, and runs a reload or crash
+ * interrupted are offered for resuming.
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { CLI_RUNS_DIR, importCliRuns } from './vscode/cliRuns';
 import { deleteRunFiles, retentionFrom, runsToPrune, scanRuns, type ScannedRun } from './vscode/storedRuns';
 import type { Workbench } from './vscode/workbench';
 
@@ -49,7 +51,8 @@ export function activate(context: vscode.ExtensionContext): void {
     return workbench;
   };
 
-  const runsTree = vscode.window.createTreeView('deepAgent.runs', { treeDataProvider: lazyTree(() => load().runsView) });
+  const runsProvider = lazyTree(() => load().runsView);
+  const runsTree = vscode.window.createTreeView('deepAgent.runs', { treeDataProvider: runsProvider });
   const setBadge = (count: number) => {
     runsTree.badge = count > 0 ? { value: count, tooltip: `${count} interrupted run${count === 1 ? '' : 's'}: resume from the run's context menu` } : undefined;
   };
@@ -61,7 +64,8 @@ export function activate(context: vscode.ExtensionContext): void {
     ...commandIds.map((id) =>
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
-          await load().commands[id]!(...args);
+          // The result goes back to executeCommand's caller (Configure Model says whether a model was set).
+          return await load().commands[id]!(...args);
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           log.error(`${id}: ${message}`);
@@ -70,8 +74,11 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
     ),
   );
-  // Off the activation path: the scan reads files, activate() must not wait for it.
-  void checkStoredRuns(runsDir, log, (count) => badgeFromWorkbench || setBadge(count)).catch((error: unknown) => log.warn(`looking at stored runs failed: ${String(error)}`));
+  // Off the activation path: these read files, activate() must not wait for them.
+  void (async () => {
+    await bringInCliRuns(context, runsDir, log, () => runsProvider.refresh()).catch((error: unknown) => log.warn(`looking for the CLI's runs failed: ${String(error)}`));
+    await checkStoredRuns(runsDir, log, (count) => badgeFromWorkbench || setBadge(count)).catch((error: unknown) => log.warn(`looking at stored runs failed: ${String(error)}`));
+  })();
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 }
 
@@ -79,6 +86,30 @@ export function activate(context: vscode.ExtensionContext): void {
 export function deactivate(): void {
   workbench?.dispose();
   workbench = undefined;
+}
+
+/** The ids of the CLI runs brought in so far, so one deleted here is not brought back. */
+const IMPORTED_CLI_RUNS = 'deepAgent.importedCliRuns';
+
+/**
+ * Brings in the runs the CLI journaled in the workspace. When the workbench had nothing here
+ * before (the folder `npm start` opens on the demo, say), it shows the newest of them: the Runs
+ * view and its transcript in the panel.
+ */
+async function bringInCliRuns(context: vscode.ExtensionContext, runsDir: string, log: vscode.LogOutputChannel, refresh: () => void): Promise<void> {
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  if (!folders.length) return;
+  const known = context.workspaceState.get<string[]>(IMPORTED_CLI_RUNS);
+  const nothingHereBefore = known === undefined && (await scanRuns(runsDir)).length === 0;
+  const { imported, problems } = await importCliRuns(folders, runsDir, new Set(known));
+  for (const problem of problems) log.warn(problem);
+  if (!imported.length) return;
+  await context.workspaceState.update(IMPORTED_CLI_RUNS, [...(known ?? []), ...imported.map((r) => r.runId)]);
+  log.info(`${imported.length} run(s) the CLI journaled in ${CLI_RUNS_DIR} added to the Runs view`);
+  refresh();
+  if (!nothingHereBefore) return;
+  await vscode.commands.executeCommand('deepAgent.runs.focus');
+  await vscode.commands.executeCommand('deepAgent.openRun', imported[0]!.runId);
 }
 
 /** Prunes old finished runs, then offers the interrupted ones (a notification and the Runs view's badge). */
@@ -109,8 +140,8 @@ async function offerResume(interrupted: ScannedRun[]): Promise<void> {
   else if (choice === 'Show Runs') await vscode.commands.executeCommand('deepAgent.runs.focus');
 }
 
-/** A tree whose real provider is created when the view first asks for its items. */
-function lazyTree(provider: () => vscode.TreeDataProvider<unknown>): vscode.TreeDataProvider<unknown> {
+/** A tree whose real provider is created when the view first asks for its items; `refresh` asks the view again. */
+function lazyTree(provider: () => vscode.TreeDataProvider<unknown>): vscode.TreeDataProvider<unknown> & { refresh(): void } {
   const changed = new vscode.EventEmitter<void>();
   let real: vscode.TreeDataProvider<unknown> | undefined;
   const get = () => {
@@ -124,5 +155,6 @@ function lazyTree(provider: () => vscode.TreeDataProvider<unknown>): vscode.Tree
     onDidChangeTreeData: changed.event,
     getChildren: (element) => get().getChildren(element),
     getTreeItem: (element) => get().getTreeItem(element),
+    refresh: () => changed.fire(),
   };
 }

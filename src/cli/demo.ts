@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { validateFixture } from '../core/model/fixture';
 import { ReplayModel } from '../core/model/recordReplay';
 import demoFixture from './demo/fixture.json';
-import { demoModel, demoPrompt, writeDemoWorkspace } from './demo/workspace';
+import { demoModel, demoPrompt, demoRunsDir, writeDemoWorkspace } from './demo/workspace';
 import { howToConfigure } from './model';
 import { UsageError } from './options';
 import { runTask, type CliIO } from './runTask';
@@ -21,14 +21,16 @@ export async function runDemo(options: { workspace?: string; events: boolean }, 
   const log = options.events ? io.err : io.out;
   log.write(`Replayed demo: the model's answers come from a recording bundled with deep-agent; no model is called.\n`);
   log.write(`Workspace: ${workspace}\nTask: ${demoPrompt}\n\n`);
+  // Journaled where VS Code looks for the CLI's runs in a workspace: opened there, it lists this one.
+  const checkpointDir = join(workspace, demoRunsDir);
   const code = await runTask(
     demoPrompt,
-    { workspace, apiKeyEnv: 'OPENAI_API_KEY', events: options.events, strict: true, skills: [], traceConsole: false, permissive: false },
+    { workspace, apiKeyEnv: 'OPENAI_API_KEY', events: options.events, strict: true, skills: [], traceConsole: false, permissive: false, checkpointDir },
     model,
     io,
   );
   if (code === 0) {
-    log.write(`\nThe agent wrote ${join(workspace, 'TODO.md')}.\n\nTo run your own tasks, configure a model.\n${howToConfigure}\n`);
+    log.write(`\nThe agent wrote ${join(workspace, 'TODO.md')}. The run's journal is in ${checkpointDir}.\n\nTo run your own tasks, configure a model.\n${howToConfigure}\n`);
   }
   return code;
 }

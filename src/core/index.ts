@@ -5,7 +5,10 @@ export { MaxIterationsError, RunCancelledError } from './agent/errors';
 export { generalPurposeSubagent } from './agent/subagents';
 export { discoverSkills, parseSkillFile, type Skill } from './agent/skills';
 export { runStream, streamText, streamToolCalls, type RunStream, type ToolEvent } from './stream';
-export * from './events';
+// Values are exported by name, never with `export *`: Node sees the names a CommonJS module
+// re-exports only when they are listed, and ES modules (an example.mts run with tsx) import by name.
+export { addUsage, isEventOf, zeroUsage } from './events';
+export type * from './events';
 export { systemClock, randomIds, sequentialIds, type Clock, type IdSource } from './clock';
 
 export type { ChatModel, ChatMessage, ChatRequest, ModelChunk, ModelEndpoint, ToolCall, ToolSpec } from './model/types';
@@ -20,9 +23,59 @@ export { FixtureError, readFixture, writeFixture, type Fixture, type Recording }
 
 export { defineTool, toolSpec, ToolError, type AnyTool, type ToolContext, type ToolDefinition, type Todo } from './tools/types';
 export { fileTools } from './tools/files';
-export * from './backends';
-export * from './guardrails';
-export * from './tracing';
+export {
+  BinaryFileError,
+  DEFAULT_MAX_GREP_RESULTS,
+  displayPath,
+  FileNotFoundError,
+  FilesystemBackend,
+  InvalidPatternError,
+  IsADirectoryError,
+  MAX_GREP_FILE_BYTES,
+  normalizePath,
+  NotADirectoryError,
+  PathEscapeError,
+  SKIPPED_DIRS,
+  splitLines,
+  StateBackend,
+} from './backends';
+export type * from './backends';
+export {
+  budgetGuardrails,
+  costLimit,
+  createGuardrailManager,
+  GuardrailError,
+  guardrailEventData,
+  GuardrailManager,
+  GuardrailOptionsError,
+  iterationLimit,
+  outputValidator,
+  READ_ONLY_TOOL_NAMES,
+  readOnlyTools,
+  timeLimit,
+  tokenBudget,
+  toolCallLimit,
+  withMode,
+} from './guardrails';
+export type * from './guardrails';
+export {
+  ConsoleTraceExporter,
+  createOtelTraceExporter,
+  DeepAgentAttr,
+  formatDuration,
+  GenAiAttr,
+  GenAiOperation,
+  JsonlTraceExporter,
+  MemoryTraceExporter,
+  previewJson,
+  previewText,
+  randomTraceIds,
+  redactSecrets,
+  reportExporterErrorOnStderr,
+  sequentialTraceIds,
+  Tracer,
+} from './tracing';
+export type * from './tracing';
 
 export { CheckpointManager, type CheckpointInfo, type CheckpointManagerOptions, type ResumePoint } from './checkpoint/manager';
 export { runWithCheckpointing, type RunWithCheckpointingOptions } from './checkpoint/runWithCheckpointing';

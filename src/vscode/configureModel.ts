@@ -17,7 +17,8 @@ const presets: ProviderPick[] = [
   { label: 'Other OpenAI-compatible endpoint', description: 'vLLM, llama.cpp, OpenRouter, Azure OpenAI, …', provider: 'openai-compatible', needsKey: false },
 ];
 
-export async function configureModel(keys: ApiKeys): Promise<boolean> {
+/** Walks the steps; true once a model is set. `why` heads the first step (e.g. a task is waiting for it). */
+export async function configureModel(keys: ApiKeys, why?: string): Promise<boolean> {
   const languageModels = await vscode.lm.selectChatModels({}).then(
     (models) => models,
     () => [],
@@ -26,7 +27,7 @@ export async function configureModel(keys: ApiKeys): Promise<boolean> {
   if (languageModels.length) {
     picks.push({ label: 'VS Code language model', description: languageModels.map((m) => m.name).join(', '), provider: 'vscode-lm', needsKey: false });
   }
-  const provider = await vscode.window.showQuickPick(picks, { title: 'Deep Agent: model provider (1/4)', ignoreFocusOut: true });
+  const provider = await vscode.window.showQuickPick(picks, { title: 'Deep Agent: model provider (1/4)', placeHolder: why, ignoreFocusOut: true });
   if (!provider) return false;
   const config = vscode.workspace.getConfiguration('deepAgent');
 

@@ -16,8 +16,8 @@ export async function chooseModel(settings: Settings, keys: ApiKeys): Promise<Mo
   }
   const endpoint = endpointOf(settings);
   const apiKey = await keys.get(endpoint);
-  if (!settings.model) return { problem: 'no model is configured: run "Deep Agent: Configure Model"' };
-  if (endpoint.startsWith('https://api.openai.com') && !apiKey) return { problem: 'OpenAI needs an API key: run "Deep Agent: Configure Model"' };
+  if (!settings.model) return { problem: 'no model is configured' };
+  if (endpoint.startsWith('https://api.openai.com') && !apiKey) return { problem: 'OpenAI needs an API key' };
   return {
     model: new OpenAICompatibleModel({ baseURL: endpoint, model: settings.model, apiKey }),
     label: `${settings.model} at ${new URL(endpoint).host}`,

@@ -16,7 +16,7 @@ import { CheckpointError, type CheckpointStore, type CompactionStats, type Journ
 import type { RunEvent } from '../core/events';
 import { budgetGuardrails } from '../core/guardrails/presets';
 import { GuardrailManager } from '../core/guardrails/manager';
-import type { ChatMessage } from '../core/model/types';
+import type { ChatMessage, ChatModel } from '../core/model/types';
 import type { Tracer } from '../core/tracing/tracer';
 import { chooseModel } from './models';
 import type { WorkbenchApprovals } from './approvals';
@@ -34,6 +34,12 @@ export interface RunRecord {
   messages?: ChatMessage[];
   /** The journal's size and last write, as the store listed it. */
   stored?: { bytes: number; updatedAt: number; forkedFrom?: { runId: string; checkpointId: string } };
+}
+
+/** A new run (after earlier messages, for a follow-up), or a resumed one with the events it has. */
+interface LaunchOptions {
+  history?: ChatMessage[];
+  resume?: { runId: string; events: RunEvent[] };
 }
 
 /** A run that did not finish can go on: an interrupted one, or one that was stopped. */
@@ -170,7 +176,7 @@ export class RunManager implements vscode.Disposable {
     this.#onRunsChanged.dispose();
   }
 
-  private async launch(prompt: string, options: { history?: ChatMessage[]; resume?: { runId: string; events: RunEvent[] } }): Promise<RunRecord | undefined> {
+  private async launch(prompt: string, options: LaunchOptions): Promise<RunRecord | undefined> {
     if (this.running() || this.#starting) {
       void vscode.window.showWarningMessage('A Deep Agent run is already going. Stop it first, or wait for it to finish.');
       return undefined;
@@ -178,13 +184,9 @@ export class RunManager implements vscode.Disposable {
     this.#starting = true;
     let record: RunRecord | undefined;
     try {
+      const choice = await this.modelFor(prompt, options);
+      if (!choice) return undefined;
       const settings = readSettings();
-      const choice = await chooseModel(settings, this.keys);
-      if ('problem' in choice) {
-        const action = await vscode.window.showErrorMessage(`Deep Agent: ${choice.problem}`, 'Configure Model');
-        if (action) await vscode.commands.executeCommand('deepAgent.configureModel');
-        return undefined;
-      }
       const folders = vscode.workspace.workspaceFolders ?? [];
       const backend = new WorkspaceFsBackend(folders);
       const guardrails = new GuardrailManager(budgetGuardrails({ maxTokens: settings.maxTokens ?? undefined, maxCostUsd: settings.maxCostUsd ?? undefined }));
@@ -257,6 +259,26 @@ export class RunManager implements vscode.Disposable {
     } finally {
       if (!record) this.#starting = false;
     }
+  }
+
+  /**
+   * The model a run uses. With none usable, Configure Model is walked through first; when that is
+   * cancelled, the task is kept: a notification offers to configure a model and run it then.
+   */
+  private async modelFor(prompt: string, options: LaunchOptions): Promise<{ model: ChatModel } | undefined> {
+    const before = await chooseModel(readSettings(), this.keys);
+    if (!('problem' in before)) return before;
+    const configured = await vscode.commands.executeCommand<boolean | undefined>('deepAgent.configureModel', 'Deep Agent needs a model to run your task: where does it come from?');
+    const after = configured ? await chooseModel(readSettings(), this.keys) : before;
+    if (!('problem' in after)) return after;
+    const task = prompt.split('\n', 1)[0]!;
+    const what = `"${task.length > 60 ? `${task.slice(0, 60)}…` : task}" did not ${options.resume ? 'resume' : 'run'}: ${after.problem}`;
+    const retry = 'Configure Model and Run';
+    // Not awaited: a notification left open must not keep other runs from starting.
+    void vscode.window.showWarningMessage(`Deep Agent: ${what}.`, retry).then((action) => {
+      if (action === retry) void this.launch(prompt, options);
+    });
+    return undefined;
   }
 
   private async read(run: StoredRun): Promise<RunRecord> {

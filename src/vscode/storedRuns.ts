@@ -46,7 +46,8 @@ export async function scanRuns(dir: string): Promise<ScannedRun[]> {
   return runs;
 }
 
-async function scanRun(dir: string, runId: string): Promise<ScannedRun | undefined> {
+/** One journal's run, or undefined when the file is not a journal. */
+export async function scanRun(dir: string, runId: string): Promise<ScannedRun | undefined> {
   const path = join(dir, `${runId}.jsonl`);
   const file = await open(path, 'r');
   try {

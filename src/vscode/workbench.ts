@@ -82,7 +82,8 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
       'deepAgent.openPanel': () => panel.show(),
       // A run id (a click in the Runs view) or a Runs view item (its context menu).
       'deepAgent.openRun': (run: unknown) => panel.show(typeof run === 'string' ? run : (run as RunRecord | undefined)?.summary?.runId),
-      'deepAgent.configureModel': () => configureModel(keys),
+      // With a reason when a run asks for a model first; without one from the palette or the panel.
+      'deepAgent.configureModel': (why: unknown) => configureModel(keys, typeof why === 'string' ? why : undefined),
       'deepAgent.exportTrace': () => exportTrace(runs),
       'deepAgent.resumeRun': (run: unknown) => runCommands.resume(run),
       'deepAgent.forkRun': (run: unknown) => runCommands.fork(run),

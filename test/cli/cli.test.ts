@@ -192,4 +192,8 @@ test('demo replays the bundled recording and writes TODO.md', async () => {
   assert.match(run.stdout, /^Replayed demo: /);
   assert.match(run.stdout, /To run your own tasks, configure a model/);
   assert.match(await readFile(join(workspace, 'TODO.md'), 'utf8'), /3 open items in 2 files/);
+  // Journaled in the workspace, where VS Code finds the CLI's runs.
+  const runs = await runCli(['runs', 'list', '--json', '--checkpoint-dir', join(workspace, '.deep-agent', 'runs')]);
+  const listed = JSON.parse(runs.stdout) as { status: string; prompt: string }[];
+  assert.deepEqual(listed.map((r) => [r.status, r.prompt]), [['completed', demoPrompt]]);
 });

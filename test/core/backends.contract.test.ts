@@ -297,6 +297,13 @@ function backendContract(name: string, create: BackendFactory): void {
         assert.deepEqual((await backend.grep('token', { path: 'node_modules/pkg' })).map((m) => m.path), ['node_modules/pkg/index.js']);
       });
 
+      it("skips .deep-agent (the agent's own run journals) unless the glob or path names it", async (t) => {
+        const backend = await create(t, { 'src/a.ts': 'token', '.deep-agent/runs/run-1.jsonl': '{"prompt":"token"}' });
+        assert.deepEqual((await backend.grep('token')).map((m) => m.path), ['src/a.ts']);
+        assert.deepEqual(await backend.glob('**/*.jsonl'), []);
+        assert.deepEqual((await backend.grep('token', { path: '.deep-agent/runs' })).map((m) => m.path), ['.deep-agent/runs/run-1.jsonl']);
+      });
+
       it('skips files over 1 MB', async (t) => {
         const big = `token\n${'x'.repeat(1024 * 1024)}\n`;
         const backend = await create(t, { 'big.txt': big, 'small.txt': 'token\n' });

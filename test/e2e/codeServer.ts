@@ -8,9 +8,9 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const codeServerDir = resolve(
-  process.env.CODE_SERVER_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'deep-agent-workbench', 'code-server-4.100.3'),
-);
+/** What the quick start keeps between runs (code-server, the demo project): ~/.cache/deep-agent-workbench. */
+export const cacheDir = resolve(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'deep-agent-workbench');
+export const codeServerDir = resolve(process.env.CODE_SERVER_DIR ?? join(cacheDir, 'code-server-4.100.3'));
 const codeServerBin = join(codeServerDir, 'node_modules', '.bin', 'code-server');
 export const extensionDir = resolve(__dirname, '..', '..');
 

@@ -8,23 +8,28 @@ import { dirname, join } from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
 import { startCodeServer } from './codeServer';
 
-export interface Workbench {
+/** A browser on a VS Code page. */
+export interface BrowserWorkbench {
   page: Page;
-  workspace: string;
   /** Log lines of the browser console (the extension host's console is forwarded there). */
   console: string[];
-  /** Lines of the Deep Agent output channel so far, across window reloads. */
-  outputLog(): string[];
-  /** The user's settings.json as VS Code wrote it. */
-  userSettingsText(): string;
-  /** Merges these into the user's settings.json (VS Code picks the change up). */
-  updateUserSettings(settings: Record<string, unknown>): void;
   shot(name: string): Promise<void>;
   runCommand(title: string): Promise<void>;
   /** The panel's webview document, two iframes deep. */
   panel(): FrameLocator;
   reload(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A VS Code of this test's own, on a workspace of these files. */
+export interface Workbench extends BrowserWorkbench {
+  workspace: string;
+  /** Lines of the Deep Agent output channel so far, across window reloads. */
+  outputLog(): string[];
+  /** The user's settings.json as VS Code wrote it. */
+  userSettingsText(): string;
+  /** Merges these into the user's settings.json (VS Code picks the change up). */
+  updateUserSettings(settings: Record<string, unknown>): void;
 }
 
 export interface WorkbenchOptions {
@@ -41,22 +46,46 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     mkdirSync(dirname(join(workspace, path)), { recursive: true });
     writeFileSync(join(workspace, path), content);
   }
-  mkdirSync(options.shotsDir, { recursive: true });
   const server = await startCodeServer({ workspace, settings: options.settings, vsix: options.vsix });
-  let context: BrowserContext | undefined;
-  const close = async () => {
-    await context?.close().catch(() => undefined);
+  const stop = () => {
     server.stop();
     rmSync(workspace, { recursive: true, force: true });
   };
+  let browser: BrowserWorkbench;
   try {
-    context = await chromium.launchPersistentContext(join(server.scratch, 'chrome-profile'), {
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-      env: server.env,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await openBrowser(server.url, { profileDir: join(server.scratch, 'chrome-profile'), env: server.env, shotsDir: options.shotsDir });
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return {
+    ...browser,
+    workspace,
+    outputLog: () => outputChannelLines(join(server.userData, 'logs')),
+    userSettingsText: () => readFileSync(join(server.userData, 'User', 'settings.json'), 'utf8'),
+    updateUserSettings: (settings) => {
+      const path = join(server.userData, 'User', 'settings.json');
+      writeFileSync(path, JSON.stringify({ ...(JSON.parse(readFileSync(path, 'utf8')) as object), ...settings }, null, 2));
+    },
+    close: async () => {
+      await browser.close();
+      stop();
+    },
+  };
+}
+
+/** Debian's chromium (headless, a fresh profile) on a VS Code page, once the workbench and the Deep Agent icon are up. */
+export async function openBrowser(url: string, options: { profileDir: string; env: NodeJS.ProcessEnv; shotsDir: string }): Promise<BrowserWorkbench> {
+  mkdirSync(options.shotsDir, { recursive: true });
+  const context: BrowserContext = await chromium.launchPersistentContext(options.profileDir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    env: options.env,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const close = () => context.close().catch(() => undefined);
+  try {
     const page = context.pages()[0] ?? (await context.newPage());
     const consoleLines: string[] = [];
     page.on('console', (m) => consoleLines.push(m.text()));
@@ -65,18 +94,11 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
       await page.locator('.statusbar').waitFor({ timeout: 60_000 });
       await page.locator('.activitybar .action-item a[aria-label^="Deep Agent"]').waitFor({ timeout: 60_000 });
     };
-    await page.goto(server.url);
+    await page.goto(url);
     await waitForWorkbench();
     return {
       page,
-      workspace,
       console: consoleLines,
-      outputLog: () => outputChannelLines(join(server.userData, 'logs')),
-      userSettingsText: () => readFileSync(join(server.userData, 'User', 'settings.json'), 'utf8'),
-      updateUserSettings: (settings) => {
-        const path = join(server.userData, 'User', 'settings.json');
-        writeFileSync(path, JSON.stringify({ ...(JSON.parse(readFileSync(path, 'utf8')) as object), ...settings }, null, 2));
-      },
       shot: async (name) => void (await page.screenshot({ path: join(options.shotsDir, `${name}.png`) })),
       runCommand: async (title) => {
         await page.keyboard.press('F1');

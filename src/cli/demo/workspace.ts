@@ -28,6 +28,9 @@ export const demoFiles: Record<string, string> = {
 export const demoPrompt =
   'Find every TODO comment in this project and write them to TODO.md as a checklist grouped by file, with a one-line summary at the top. Have a subagent double-check the list.';
 
+/** Where in its workspace the demo journals its run: the folder VS Code lists the CLI's runs from. */
+export const demoRunsDir = '.deep-agent/runs';
+
 /** The model name the demo fixture was recorded with. */
 export const demoModel = 'demo-model';
 

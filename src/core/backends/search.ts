@@ -6,8 +6,11 @@ import picomatch from 'picomatch';
 import { baseName, displayPath, normalizePath, parentPath, relativeTo } from './paths';
 import { FileNotFoundError, InvalidPatternError, NotADirectoryError, type GrepMatch, type GrepOptions } from './types';
 
-/** Directories walked only when the pattern names them: huge, and never what the model is looking for. */
-export const SKIPPED_DIRS: readonly string[] = ['node_modules', '.git'];
+/**
+ * Directories walked only when the pattern names them: huge, and never what the model is looking
+ * for. `.deep-agent` holds the agent's own run journals, which repeat everything a run has seen.
+ */
+export const SKIPPED_DIRS: readonly string[] = ['node_modules', '.git', '.deep-agent'];
 export const MAX_GREP_FILE_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_GREP_RESULTS = 200;
 /** Like git, a file with a NUL byte in its first 8 KB is treated as binary. */
