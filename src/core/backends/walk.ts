@@ -5,6 +5,7 @@ import { isLeftoverTempFile } from './atomicWrite';
 import { join } from 'node:path';
 import { joinPath } from './paths';
 import { isInsideRoot, realpathIfExists } from './rootedPath';
+import type { SearchFile } from './search';
 
 export interface EntryInside {
   /** The entry's real path (a symlink's target). */
@@ -28,19 +29,22 @@ export async function statEntryInside(realRoot: string, absolutePath: string, en
 }
 
 /**
- * Root-relative paths of the files under `realDir` (a real path whose root-relative name is `dir`).
- * Unreadable directories are skipped. A symlink back to an ancestor is not followed (it would loop);
- * other symlinked directories are walked under their link's name, like `find -L`.
+ * The files under `realDir` (a real path whose root-relative name is `dir`): root-relative paths with
+ * their real paths. Unreadable directories are skipped. A symlink back to an ancestor is not followed
+ * (it would loop); other symlinked directories are walked under their link's name, like `find -L`.
+ * Stops with the signal's reason when it fires.
  */
 export async function listFilesInside(
   realRoot: string,
   realDir: string,
   dir: string,
   skipDir: (dirPath: string) => boolean,
-): Promise<string[]> {
-  const files: string[] = [];
+  signal?: AbortSignal,
+): Promise<SearchFile[]> {
+  const files: SearchFile[] = [];
 
   async function walk(realPath: string, relativePath: string, ancestors: ReadonlySet<string>): Promise<void> {
+    signal?.throwIfAborted();
     let entries: Dirent[];
     try {
       entries = await readdir(realPath, { withFileTypes: true });
@@ -53,7 +57,7 @@ export async function listFilesInside(
         const childPath = joinPath(relativePath, entry.name);
         const child = await classifyEntry(realRoot, join(realPath, entry.name), entry);
         if (child?.kind === 'file') {
-          files.push(childPath);
+          files.push({ path: childPath, disk: child.real });
         } else if (child?.kind === 'dir' && !skipDir(childPath) && !ancestors.has(child.real)) {
           await walk(child.real, childPath, new Set([...ancestors, child.real]));
         }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { splitLines } from '../../backends/search';
+import { splitLines } from '../../backends/textSearch';
 import { displayPath } from '../../backends/paths';
 import { defineTool, ToolError } from '../types';
 import { fromBackend } from './backendCall';
