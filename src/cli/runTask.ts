@@ -14,7 +14,7 @@ import { createOtelTraceExporter } from '../core/tracing/exporters/otelLazy';
 import { Tracer } from '../core/tracing/tracer';
 import type { TraceExporter } from '../core/tracing/types';
 import { checkedPrompt, resumeHint, runCheckpointed } from './checkpointing';
-import { UsageError, type RunOptions } from './options';
+import { ripgrepFrom, UsageError, type RunOptions } from './options';
 import { readableView, type ViewStreams } from './view';
 
 export interface CliIO extends ViewStreams {
@@ -38,6 +38,7 @@ export function checkRunOptions(prompt: string | undefined, options: RunOptions,
 
 export async function runTask(prompt: string | undefined, options: RunOptions, model: ChatModel, io: CliIO): Promise<number> {
   prompt = checkRunOptions(prompt, options, io);
+  const search = { ripgrep: ripgrepFrom(io.env), timeoutMs: options.searchTimeout && options.searchTimeout * 1000 };
   const guardrails = new GuardrailManager(
     budgetGuardrails({ maxTokens: options.maxTokens, maxCostUsd: options.maxCost, timeoutMs: options.timeout && options.timeout * 1000 }),
     { mode: options.permissive ? 'permissive' : 'strict' },
@@ -53,7 +54,7 @@ export async function runTask(prompt: string | undefined, options: RunOptions, m
   const print = options.events ? (e: RunEvent) => void io.out.write(`${JSON.stringify(e)}\n`) : readableView(io);
 
   const agent = cliAgent(model, options.maxIterations);
-  const deps = { backend: new FilesystemBackend({ root: options.workspace }), skillsDirs, guardrails, tracer, signal, onEvent: print };
+  const deps = { backend: new FilesystemBackend({ root: options.workspace, search }), skillsDirs, guardrails, tracer, signal, onEvent: print };
   let result: RunResult;
   let hint: string | undefined;
   try {

@@ -38,8 +38,7 @@ export async function runOffThread<T>(job: SearchJob, signal: AbortSignal): Prom
   } catch (error) {
     void worker.terminate();
     // Its replacement starts now, so the next search does not wait for a worker to boot.
-    idle ??= startWorker();
-    idle.unref();
+    warmUp();
     throw error;
   }
 }
@@ -65,6 +64,12 @@ function ask(worker: Worker, job: SearchJob, signal: AbortSignal): Promise<JobRe
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     worker.postMessage({ job, progress } satisfies JobRequest);
   });
+}
+
+/** Starts a worker ahead of need (a search calls this before listing files), so it has booted when matching starts. */
+export function warmUp(): void {
+  idle ??= startWorker();
+  idle.unref();
 }
 
 let script: { file: string; eval: boolean } | undefined;

@@ -4,7 +4,7 @@
  * a pattern (glob matching, sorting, regular expressions) runs in a worker thread or in ripgrep. A
  * search past its deadline is stopped, whatever it is doing, with a SearchTimeoutError that says why.
  */
-import { runOffThread, StoppedInWorker } from './offThread';
+import { runOffThread, StoppedInWorker, warmUp } from './offThread';
 import { baseName, displayPath, normalizePath, parentPath } from './paths';
 import { findRipgrep, ripgrepSearch, type DiskFile } from './ripgrep';
 import { toRustRegex } from './rustRegex';
@@ -42,7 +42,7 @@ export async function globFiles(source: SearchSource, pattern: string, path = ''
     // "/src/**" and "./src/**" mean "src/**", as with paths.
     const relativePattern = pattern.replace(/^(\.?\/)+/, '');
     const files = await source.listFiles(dir, skipUnlessNamedIn(relativePattern), stop);
-    doing = `matching "${pattern}" against ${files.length} paths; simplify the pattern or narrow path`;
+    doing = `matching "${pattern}" against ${count(files.length, 'path')}; simplify the pattern or narrow path`;
     const selected = await select(files, { glob: relativePattern, dot: false, against: { dir } }, stop);
     return selected.map((file) => file.path);
   });
@@ -60,8 +60,8 @@ export async function grepFiles(source: SearchSource, pattern: string, options: 
     const filter = options.glob === undefined ? undefined : grepGlobFilter(options.glob, entry.kind === 'file' ? parentPath(target) : target);
     doing = () =>
       options.glob === undefined
-        ? `searching ${listed.length} files; narrow path or glob`
-        : `matching the glob "${options.glob}" against ${listed.length} paths; simplify it or narrow path`;
+        ? `searching ${count(listed.length, 'file')}; narrow path or glob`
+        : `matching the glob "${options.glob}" against ${count(listed.length, 'path')}; simplify it or narrow path`;
     const files = await select(listed, filter, stop);
     if (files.length === 0) return [];
 
@@ -69,17 +69,17 @@ export async function grepFiles(source: SearchSource, pattern: string, options: 
     const onDisk = files.every((file) => file.disk !== undefined);
     const rustPattern = rg && onDisk ? toRustRegex(pattern, options) : undefined;
     if (rg && rustPattern !== undefined) {
-      doing = () => `searching ${files.length} files; narrow path or glob`;
+      doing = () => `searching ${count(files.length, 'file')}; narrow path or glob`;
       const found = await ripgrepSearch(rg, files as DiskFile[], rustPattern, maxResults, stop);
       if (found) return found;
     }
     doing = (stopped) => {
-      if (!(stopped instanceof StoppedInWorker) || stopped.item < 0) return `searching ${files.length} files; narrow path or glob`;
+      if (!(stopped instanceof StoppedInWorker) || stopped.item < 0) return `searching ${count(files.length, 'file')}; narrow path or glob`;
       // One file taking most of the time is the pattern's doing, not the number of files.
       if (stopped.itemMs >= stopped.jobMs / 2) {
         return `in ${files[stopped.item]!.path}: the pattern "${pattern}" may backtrack catastrophically; simplify it or narrow path/glob`;
       }
-      return `having searched ${stopped.item} of ${files.length} files; narrow path or glob`;
+      return `having searched ${stopped.item} of ${count(files.length, 'file')}; narrow path or glob`;
     };
     const job = { type: 'grep' as const, files: await withTexts(source, files, stop), pattern, ignoreCase: options.ignoreCase, literal: options.literal, maxResults };
     return runOffThread<GrepMatch[]>(job, stop);
@@ -99,6 +99,7 @@ async function withDeadline<T>(
   search: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const timeoutMs = settings.timeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS;
+  warmUp();
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
   try {
@@ -145,3 +146,6 @@ function skipUnlessNamedIn(pattern: string): (dirPath: string) => boolean {
     return SKIPPED_DIRS.includes(name) && !named.includes(name);
   };
 }
+
+/** "1 file", "3 files". */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
