@@ -101,7 +101,7 @@ export class WorkspaceFsBackend implements FileBackend {
     if (uri.scheme !== 'file') return (await vscode.workspace.fs.readFile(uri)).subarray(start, start + length);
     const handle = await open(uri.fsPath, 'r');
     try {
-      const bytes = Buffer.alloc(Math.max(0, Math.min(length, stat.size - start)));
+      const bytes = Buffer.allocUnsafe(Math.max(0, Math.min(length, stat.size - start)));
       const { bytesRead } = await handle.read(bytes, 0, bytes.length, start);
       return bytes.subarray(0, bytesRead);
     } finally {

@@ -152,7 +152,7 @@ export class FilesystemBackend implements FileBackend {
     try {
       const handle = await open(absolute, 'r');
       try {
-        const bytes = Buffer.alloc(Math.max(0, Math.min(length, stats.size - start)));
+        const bytes = Buffer.allocUnsafe(Math.max(0, Math.min(length, stats.size - start)));
         const { bytesRead } = await handle.read(bytes, 0, bytes.length, start);
         return bytes.subarray(0, bytesRead);
       } finally {

@@ -1,13 +1,14 @@
 /**
- * Runs search jobs in a worker thread, so a costly pattern never blocks the event loop. A stop
- * (deadline or cancelled run) terminates the worker at once, whatever it is doing; a finished
- * worker is kept for the next job, unref'd so it never keeps a process alive.
+ * Runs search jobs in a worker thread, so neither a costly pattern nor starting ripgrep (a fork of
+ * the whole process) ever blocks the event loop. A stop (deadline or cancelled run) rejects at
+ * once. A worker stuck matching is terminated; one waiting on ripgrep is told to stop, kills and
+ * reaps ripgrep, and is used again. An idle worker is kept, unref'd so it never keeps a process alive.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { SearchJob } from './searchJobs';
-import type { JobReply, JobRequest } from './searchWorker';
+import { PROGRESS_SLOTS, type SearchJob } from './searchJobs';
+import type { JobReply, JobRequest, StopRequest } from './searchWorker';
 
 /** Where the worker was when it was stopped: the item it was on (-1: none yet), for how long, and how long the job ran. */
 export class StoppedInWorker extends Error {
@@ -21,6 +22,9 @@ export class StoppedInWorker extends Error {
   }
 }
 
+/** How long a worker told to stop may take to kill ripgrep before it is terminated anyway. */
+const STOP_GRACE_MS = 2000;
+
 let idle: Worker | undefined;
 
 export async function runOffThread<T>(job: SearchJob, signal: AbortSignal): Promise<T> {
@@ -28,48 +32,73 @@ export async function runOffThread<T>(job: SearchJob, signal: AbortSignal): Prom
   const worker = idle ?? startWorker();
   idle = undefined;
   worker.ref();
+  const progress = new SharedArrayBuffer(PROGRESS_SLOTS * Float64Array.BYTES_PER_ELEMENT);
+  new Float64Array(progress).set([-1, Date.now(), Date.now()]);
+  const reply = replyOf(worker);
+  worker.postMessage({ job, progress } satisfies JobRequest);
   try {
-    const reply = await ask(worker, job, signal);
-    if (!reply.ok) throw new Error(reply.error);
-    worker.unref();
-    if (idle === undefined) idle = worker;
-    else void worker.terminate();
-    return reply.value as T;
+    const answer = await untilStopped(reply, signal, progress);
+    if (!answer.ok) throw new Error(answer.error);
+    release(worker);
+    return answer.value as T;
   } catch (error) {
-    void worker.terminate();
-    // Its replacement starts now, so the next search does not wait for a worker to boot.
-    warmUp();
+    if (error instanceof StoppedInWorker && job.type === 'ripgrep') {
+      worker.postMessage({ stop: true } satisfies StopRequest);
+      const timer = setTimeout(() => discard(worker), STOP_GRACE_MS);
+      void reply.then(
+        () => (clearTimeout(timer), release(worker)),
+        () => (clearTimeout(timer), discard(worker)),
+      );
+    } else {
+      discard(worker);
+    }
     throw error;
   }
 }
 
-/** Posts the job and waits for its reply; a stop rejects at once with where the worker was. */
-function ask(worker: Worker, job: SearchJob, signal: AbortSignal): Promise<JobReply> {
-  const progress = new SharedArrayBuffer(3 * Float64Array.BYTES_PER_ELEMENT);
-  new Float64Array(progress).set([-1, Date.now(), Date.now()]);
+/** Starts a worker ahead of need (every search calls this first), so it has booted when matching starts. */
+export function warmUp(): void {
+  idle ??= startWorker();
+  idle.unref();
+}
+
+/** The worker's next reply; an error or an exit rejects it. */
+function replyOf(worker: Worker): Promise<JobReply> {
   return new Promise<JobReply>((resolve, reject) => {
     const settle = (finish: () => void) => {
-      signal.removeEventListener('abort', onAbort);
       worker.off('message', onMessage).off('error', onError).off('exit', onExit);
       finish();
     };
     const onMessage = (reply: JobReply) => settle(() => resolve(reply));
     const onError = (error: Error) => settle(() => reject(error));
     const onExit = (code: number) => settle(() => reject(new Error(`the search worker exited with code ${code}`)));
-    const onAbort = () => {
-      const [item, itemStarted, jobStarted] = new Float64Array(progress);
-      settle(() => reject(new StoppedInWorker(item!, Date.now() - itemStarted!, Date.now() - jobStarted!)));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-    worker.postMessage({ job, progress } satisfies JobRequest);
   });
 }
 
-/** Starts a worker ahead of need (a search calls this before listing files), so it has booted when matching starts. */
-export function warmUp(): void {
-  idle ??= startWorker();
-  idle.unref();
+/** The reply, or at a stop a StoppedInWorker saying where the worker was. */
+function untilStopped(reply: Promise<JobReply>, signal: AbortSignal, progress: SharedArrayBuffer): Promise<JobReply> {
+  return new Promise<JobReply>((resolve, reject) => {
+    const onAbort = () => {
+      const [item, itemStarted, jobStarted] = new Float64Array(progress);
+      reject(new StoppedInWorker(item!, Date.now() - itemStarted!, Date.now() - jobStarted!));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    reply.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Back to the pool (of one); a second idle worker is not needed. */
+function release(worker: Worker): void {
+  worker.unref();
+  if (idle === undefined) idle = worker;
+  else void worker.terminate();
+}
+
+function discard(worker: Worker): void {
+  void worker.terminate();
+  // Its replacement starts now, so the next search does not wait for a worker to boot.
+  warmUp();
 }
 
 let script: { file: string; eval: boolean } | undefined;

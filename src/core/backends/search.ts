@@ -6,7 +6,7 @@
  */
 import { runOffThread, StoppedInWorker, warmUp } from './offThread';
 import { baseName, displayPath, normalizePath, parentPath } from './paths';
-import { findRipgrep, ripgrepSearch, type DiskFile } from './ripgrep';
+import { findRipgrep, type DiskFile } from './ripgrep';
 import { toRustRegex } from './rustRegex';
 import type { GrepFile, PathFilter } from './searchJobs';
 import { compileGrepPattern, DEFAULT_MAX_GREP_RESULTS } from './textSearch';
@@ -70,7 +70,8 @@ export async function grepFiles(source: SearchSource, pattern: string, options: 
     const rustPattern = rg && onDisk ? toRustRegex(pattern, options) : undefined;
     if (rg && rustPattern !== undefined) {
       doing = () => `searching ${count(files.length, 'file')}; narrow path or glob`;
-      const found = await ripgrepSearch(rg, files as DiskFile[], rustPattern, maxResults, stop);
+      const job = { type: 'ripgrep' as const, rg, files: files as DiskFile[], pattern: rustPattern, maxResults };
+      const found = await runOffThread<GrepMatch[] | null>(job, stop);
       if (found) return found;
     }
     doing = (stopped) => {

@@ -1,11 +1,13 @@
 /**
- * The work a search does that could take unbounded time on the CPU: matching paths against a glob
- * and lines against a regular expression. It runs in the search worker (searchWorker.ts), never on
- * the main thread, and writes which item it is on into `progress` so a timeout can say where it was.
+ * The work a search does that could take unbounded time on the CPU, or hold up the event loop:
+ * matching paths against a glob, lines against a regular expression, and starting ripgrep. It runs
+ * in the search worker (searchWorker.ts), never on the main thread, and writes which item it is on
+ * into `progress` so a timeout can say where it was.
  */
 import { readFileSync, statSync } from 'node:fs';
 import picomatch from 'picomatch';
 import { baseName, relativeTo } from './paths';
+import { ripgrepSearch, type DiskFile } from './ripgrep';
 import { byCodePoint, compileGrepPattern, looksBinary, matchLines, MAX_GREP_FILE_BYTES } from './textSearch';
 import type { GrepMatch } from './types';
 
@@ -27,14 +29,20 @@ export type SearchJob =
   /** The indices of `paths` that pass the filter, in code-point order of the paths. */
   | { type: 'select'; paths: string[]; filter?: PathFilter }
   /** Matching lines of the files, in the files' order, at most maxResults. */
-  | { type: 'grep'; files: GrepFile[]; pattern: string; ignoreCase?: boolean; literal?: boolean; maxResults: number };
+  | { type: 'grep'; files: GrepFile[]; pattern: string; ignoreCase?: boolean; literal?: boolean; maxResults: number }
+  /** The same through ripgrep, with a pattern in its syntax; null when ripgrep cannot run it. */
+  | { type: 'ripgrep'; rg: string; files: DiskFile[]; pattern: string; maxResults: number };
 
 /** progress[0]: the item being worked on; progress[1]: when it was started; progress[2]: when the job was (Date.now()). */
 export type Progress = Float64Array;
+export const PROGRESS_SLOTS = 3;
 
-export function runJob(job: SearchJob, progress: Progress): number[] | GrepMatch[] {
+/** `signal` stops a ripgrep job (a matching job runs to its end, or until its worker is terminated). */
+export async function runJob(job: SearchJob, progress: Progress, signal: AbortSignal): Promise<number[] | GrepMatch[] | null> {
   progress[2] = Date.now();
-  return job.type === 'select' ? select(job.paths, job.filter, progress) : grep(job, progress);
+  if (job.type === 'select') return select(job.paths, job.filter, progress);
+  if (job.type === 'grep') return grep(job, progress);
+  return (await ripgrepSearch(job.rg, job.files, job.pattern, job.maxResults, signal)) ?? null;
 }
 
 function select(paths: string[], filter: PathFilter | undefined, progress: Progress): number[] {

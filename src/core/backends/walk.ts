@@ -28,11 +28,15 @@ export async function statEntryInside(realRoot: string, absolutePath: string, en
   }
 }
 
+/** Entries handled between two turns of the event loop: a big tree is listed in slices of about a millisecond. */
+const ENTRIES_PER_SLICE = 256;
+
 /**
  * The files under `realDir` (a real path whose root-relative name is `dir`): root-relative paths with
  * their real paths. Unreadable directories are skipped. A symlink back to an ancestor is not followed
  * (it would loop); other symlinked directories are walked under their link's name, like `find -L`.
- * Stops with the signal's reason when it fires.
+ * Directories are read in parallel, but every few hundred entries the event loop gets a turn, so
+ * listing many thousands of files never holds it up. Stops with the signal's reason when it fires.
  */
 export async function listFilesInside(
   realRoot: string,
@@ -42,6 +46,7 @@ export async function listFilesInside(
   signal?: AbortSignal,
 ): Promise<SearchFile[]> {
   const files: SearchFile[] = [];
+  let handled = 0;
 
   async function walk(realPath: string, relativePath: string, ancestors: ReadonlySet<string>): Promise<void> {
     signal?.throwIfAborted();
@@ -51,18 +56,19 @@ export async function listFilesInside(
     } catch {
       return;
     }
-    await Promise.all(
-      entries.map(async (entry) => {
-        if (isLeftoverTempFile(entry.name)) return;
-        const childPath = joinPath(relativePath, entry.name);
-        const child = await classifyEntry(realRoot, join(realPath, entry.name), entry);
-        if (child?.kind === 'file') {
-          files.push({ path: childPath, disk: child.real });
-        } else if (child?.kind === 'dir' && !skipDir(childPath) && !ancestors.has(child.real)) {
-          await walk(child.real, childPath, new Set([...ancestors, child.real]));
-        }
-      }),
-    );
+    const subdirectories: Promise<void>[] = [];
+    for (const entry of entries) {
+      if (++handled % ENTRIES_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (isLeftoverTempFile(entry.name)) continue;
+      const childPath = joinPath(relativePath, entry.name);
+      const child = await classifyEntry(realRoot, join(realPath, entry.name), entry);
+      if (child?.kind === 'file') {
+        files.push({ path: childPath, disk: child.real });
+      } else if (child?.kind === 'dir' && !skipDir(childPath) && !ancestors.has(child.real)) {
+        subdirectories.push(walk(child.real, childPath, new Set([...ancestors, child.real])));
+      }
+    }
+    await Promise.all(subdirectories);
   }
 
   await walk(realDir, dir, new Set([realDir]));

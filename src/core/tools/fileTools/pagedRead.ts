@@ -36,7 +36,7 @@ export async function readPage(read: ReadRange, size: number, offset: number, li
   const finishLine = () => {
     if (index >= offset) lines.push({ text: decodeLine(parts), bytes });
     index++;
-    parts = [];
+    if (parts.length > 0) parts = [];
     kept = 0;
     bytes = 0;
   };
