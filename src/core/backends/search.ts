@@ -70,7 +70,8 @@ export async function grepFiles(source: SearchSource, pattern: string, options: 
     const rustPattern = rg && onDisk ? toRustRegex(pattern, options) : undefined;
     if (rg && rustPattern !== undefined) {
       doing = () => `searching ${count(files.length, 'file')}; narrow path or glob`;
-      const job = { type: 'ripgrep' as const, rg, files: files as DiskFile[], pattern: rustPattern, maxResults };
+      const disks = (files as DiskFile[]).map((file) => file.disk);
+      const job = { type: 'ripgrep' as const, rg, paths: files.map((file) => file.path), disks, pattern: rustPattern, maxResults };
       const found = await runOffThread<GrepMatch[] | null>(job, stop);
       if (found) return found;
     }

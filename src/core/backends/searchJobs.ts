@@ -30,8 +30,8 @@ export type SearchJob =
   | { type: 'select'; paths: string[]; filter?: PathFilter }
   /** Matching lines of the files, in the files' order, at most maxResults. */
   | { type: 'grep'; files: GrepFile[]; pattern: string; ignoreCase?: boolean; literal?: boolean; maxResults: number }
-  /** The same through ripgrep, with a pattern in its syntax; null when ripgrep cannot run it. */
-  | { type: 'ripgrep'; rg: string; files: DiskFile[]; pattern: string; maxResults: number };
+  /** The same through ripgrep, with a pattern in its syntax; null when ripgrep cannot run it. Two lists clone faster than objects. */
+  | { type: 'ripgrep'; rg: string; paths: string[]; disks: string[]; pattern: string; maxResults: number };
 
 /** progress[0]: the item being worked on; progress[1]: when it was started; progress[2]: when the job was (Date.now()). */
 export type Progress = Float64Array;
@@ -42,7 +42,8 @@ export async function runJob(job: SearchJob, progress: Progress, signal: AbortSi
   progress[2] = Date.now();
   if (job.type === 'select') return select(job.paths, job.filter, progress);
   if (job.type === 'grep') return grep(job, progress);
-  return (await ripgrepSearch(job.rg, job.files, job.pattern, job.maxResults, signal)) ?? null;
+  const files = job.paths.map((path, i): DiskFile => ({ path, disk: job.disks[i]! }));
+  return (await ripgrepSearch(job.rg, files, job.pattern, job.maxResults, signal)) ?? null;
 }
 
 function select(paths: string[], filter: PathFilter | undefined, progress: Progress): number[] {

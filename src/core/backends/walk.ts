@@ -3,6 +3,7 @@ import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { isLeftoverTempFile } from './atomicWrite';
 import { join } from 'node:path';
+import { pace } from './pace';
 import { joinPath } from './paths';
 import { isInsideRoot, realpathIfExists } from './rootedPath';
 import type { SearchFile } from './search';
@@ -28,14 +29,11 @@ export async function statEntryInside(realRoot: string, absolutePath: string, en
   }
 }
 
-/** Entries handled between two turns of the event loop: a big tree is listed in slices of about a millisecond. */
-const ENTRIES_PER_SLICE = 256;
-
 /**
  * The files under `realDir` (a real path whose root-relative name is `dir`): root-relative paths with
  * their real paths. Unreadable directories are skipped. A symlink back to an ancestor is not followed
  * (it would loop); other symlinked directories are walked under their link's name, like `find -L`.
- * Directories are read in parallel, but every few hundred entries the event loop gets a turn, so
+ * Directories are read in parallel, but every few milliseconds the event loop gets a turn, so
  * listing many thousands of files never holds it up. Stops with the signal's reason when it fires.
  */
 export async function listFilesInside(
@@ -46,7 +44,7 @@ export async function listFilesInside(
   signal?: AbortSignal,
 ): Promise<SearchFile[]> {
   const files: SearchFile[] = [];
-  let handled = 0;
+  const turn = pace();
 
   async function walk(realPath: string, relativePath: string, ancestors: ReadonlySet<string>): Promise<void> {
     signal?.throwIfAborted();
@@ -58,7 +56,8 @@ export async function listFilesInside(
     }
     const subdirectories: Promise<void>[] = [];
     for (const entry of entries) {
-      if (++handled % ENTRIES_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      const nextTurn = turn();
+      if (nextTurn) await nextTurn;
       if (isLeftoverTempFile(entry.name)) continue;
       const childPath = joinPath(relativePath, entry.name);
       const child = await classifyEntry(realRoot, join(realPath, entry.name), entry);
