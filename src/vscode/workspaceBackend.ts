@@ -2,9 +2,10 @@
  * A FileBackend over vscode.workspace.fs, confined to the open workspace folders. With several
  * folders, a path starts with the folder's name ("api/src/a.ts"); with one, it is relative to it.
  */
-import { open, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import * as vscode from 'vscode';
+import { readDiskRange } from '../core/backends/diskRange';
 import { normalizePath, displayPath } from '../core/backends/paths';
 import { globFiles, grepFiles, type SearchFile, type SearchSource } from '../core/backends/search';
 import { looksBinary, MAX_GREP_FILE_BYTES } from '../core/backends/textSearch';
@@ -99,14 +100,7 @@ export class WorkspaceFsBackend implements FileBackend {
     if (!stat) throw new FileNotFoundError(displayPath(rel));
     if (stat.type & vscode.FileType.Directory) throw new IsADirectoryError(displayPath(rel));
     if (uri.scheme !== 'file') return (await vscode.workspace.fs.readFile(uri)).subarray(start, start + length);
-    const handle = await open(uri.fsPath, 'r');
-    try {
-      const bytes = Buffer.allocUnsafe(Math.max(0, Math.min(length, stat.size - start)));
-      const { bytesRead } = await handle.read(bytes, 0, bytes.length, start);
-      return bytes.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
+    return readDiskRange(uri.fsPath, start, length);
   }
 
   glob(pattern: string, path?: string, options?: GlobOptions): Promise<string[]> {

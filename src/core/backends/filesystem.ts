@@ -3,9 +3,10 @@
  * before it is used, and writes are atomic.
  */
 import type { Stats } from 'node:fs';
-import { mkdir, open, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isLeftoverTempFile, writeFileAtomically } from './atomicWrite';
+import { readDiskRange } from './diskRange';
 import { ancestorsOf, displayPath, joinPath, normalizePath, ROOT } from './paths';
 import { hasCode, resolveInsideRoot } from './rootedPath';
 import { globFiles, grepFiles, type SearchSource } from './search';
@@ -86,13 +87,7 @@ export class FilesystemBackend implements FileBackend {
   }
 
   async readFile(path: string): Promise<string> {
-    const file = normalizePath(this.relativeToRoot(path));
-    const absolute = await this.resolve(file);
-    const stats = await this.statIfExists(absolute);
-    if (stats === undefined) throw new FileNotFoundError(displayPath(file));
-    if (stats.isDirectory()) throw new IsADirectoryError(displayPath(file));
-    // Reading a FIFO or a device could block forever or never end.
-    if (!stats.isFile()) throw new Error(`"${file}" is not a regular file`);
+    const { file, absolute } = await this.regularFile(path);
     const bytes = await readFile(absolute).catch((error: unknown) => {
       throw failure(error, 'read', file);
     });
@@ -143,24 +138,10 @@ export class FilesystemBackend implements FileBackend {
   }
 
   async readRange(path: string, start: number, length: number): Promise<Uint8Array> {
-    const file = normalizePath(this.relativeToRoot(path));
-    const absolute = await this.resolve(file);
-    const stats = await this.statIfExists(absolute);
-    if (stats === undefined) throw new FileNotFoundError(displayPath(file));
-    if (stats.isDirectory()) throw new IsADirectoryError(displayPath(file));
-    if (!stats.isFile()) throw new Error(`"${file}" is not a regular file`);
-    try {
-      const handle = await open(absolute, 'r');
-      try {
-        const bytes = Buffer.allocUnsafe(Math.max(0, Math.min(length, stats.size - start)));
-        const { bytesRead } = await handle.read(bytes, 0, bytes.length, start);
-        return bytes.subarray(0, bytesRead);
-      } finally {
-        await handle.close();
-      }
-    } catch (error) {
+    const { file, absolute } = await this.regularFile(path);
+    return readDiskRange(absolute, start, length).catch((error: unknown) => {
       throw failure(error, 'read', file);
-    }
+    });
   }
 
   async glob(pattern: string, path?: string, options?: GlobOptions): Promise<string[]> {
@@ -170,6 +151,17 @@ export class FilesystemBackend implements FileBackend {
   async grep(pattern: string, options?: GrepOptions): Promise<GrepMatch[]> {
     const inRoot = options?.path === undefined ? options : { ...options, path: this.relativeToRoot(options.path) };
     return grepFiles(this.search, pattern, inRoot, this.searchSettings);
+  }
+
+  /** A file that can be read: it exists, is no directory, and is no FIFO or device (reading one could block forever). */
+  private async regularFile(path: string): Promise<{ file: string; absolute: string }> {
+    const file = normalizePath(this.relativeToRoot(path));
+    const absolute = await this.resolve(file);
+    const stats = await this.statIfExists(absolute);
+    if (stats === undefined) throw new FileNotFoundError(displayPath(file));
+    if (stats.isDirectory()) throw new IsADirectoryError(displayPath(file));
+    if (!stats.isFile()) throw new Error(`"${file}" is not a regular file`);
+    return { file, absolute };
   }
 
   /** An absolute path inside the root becomes relative; any other path is left for normalizePath to judge. */

@@ -7,8 +7,9 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, open } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { readDiskRange } from './diskRange';
 import { BINARY_SNIFF_BYTES, looksBinary, MAX_GREP_FILE_BYTES } from './textSearch';
 import type { GrepMatch } from './types';
 
@@ -125,15 +126,7 @@ function parseRecord(record: Buffer): { disk: string; line: number; text: string
 /** Not over the size limit and not binary, as the JavaScript engine decides. */
 async function searchable(disk: string): Promise<boolean> {
   try {
-    const handle = await open(disk, 'r');
-    try {
-      if ((await handle.stat()).size > MAX_GREP_FILE_BYTES) return false;
-      const head = Buffer.alloc(BINARY_SNIFF_BYTES);
-      const { bytesRead } = await handle.read(head, 0, head.length, 0);
-      return !looksBinary(head.subarray(0, bytesRead));
-    } finally {
-      await handle.close();
-    }
+    return (await stat(disk)).size <= MAX_GREP_FILE_BYTES && !looksBinary(await readDiskRange(disk, 0, BINARY_SNIFF_BYTES));
   } catch {
     return false; // vanished or unreadable since ripgrep read it
   }
