@@ -92,10 +92,12 @@ async function searchBatch(rg: string, files: DiskFile[], pattern: string, max: 
       for (let newline = pending.indexOf(10); newline !== -1; newline = pending.indexOf(10)) {
         const record = parseRecord(pending.subarray(0, newline));
         pending = pending.subarray(newline + 1);
+        const path = pathOf.get(record.disk);
+        if (path === undefined) continue; // never a path it was not given (a file name with a newline garbles a record)
         if (group && group.disk !== record.disk) await flush();
         if (out.length >= max) break;
         group ??= { disk: record.disk, matches: [] };
-        group.matches.push({ path: pathOf.get(record.disk) ?? record.disk, line: record.line, text: record.text });
+        group.matches.push({ path, line: record.line, text: record.text });
       }
       if (out.length >= max) break;
     }

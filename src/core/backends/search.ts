@@ -75,14 +75,7 @@ export async function grepFiles(source: SearchSource, pattern: string, options: 
       const found = await runOffThread<GrepMatch[] | null>(job, stop);
       if (found) return found;
     }
-    doing = (stopped) => {
-      if (!(stopped instanceof StoppedInWorker) || stopped.item < 0) return `searching ${count(files.length, 'file')}; narrow path or glob`;
-      // One file taking most of the time is the pattern's doing, not the number of files.
-      if (stopped.itemMs >= stopped.jobMs / 2) {
-        return `in ${files[stopped.item]!.path}: the pattern "${pattern}" may backtrack catastrophically; simplify it or narrow path/glob`;
-      }
-      return `having searched ${stopped.item} of ${count(files.length, 'file')}; narrow path or glob`;
-    };
+    doing = (stopped) => whereMatchingStopped(stopped, files, pattern);
     const job = { type: 'grep' as const, files: await withTexts(source, files, stop), pattern, ignoreCase: options.ignoreCase, literal: options.literal, maxResults };
     return runOffThread<GrepMatch[]>(job, stop);
   });
@@ -113,6 +106,15 @@ async function withDeadline<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** What the worker was doing when its deadline passed: one file taking most of the time is the pattern's doing. */
+function whereMatchingStopped(stopped: unknown, files: SearchFile[], pattern: string): string {
+  if (!(stopped instanceof StoppedInWorker) || stopped.item < 0) return `searching ${count(files.length, 'file')}; narrow path or glob`;
+  if (stopped.itemMs >= stopped.jobMs / 2) {
+    return `in ${files[stopped.item]!.path}: the pattern "${pattern}" may backtrack catastrophically; simplify it or narrow path/glob`;
+  }
+  return `having searched ${stopped.item} of ${count(files.length, 'file')}; narrow path or glob`;
 }
 
 /** The files that pass the filter, sorted by path, worked out in the worker (a glob can be costly to match). */
