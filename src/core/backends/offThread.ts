@@ -70,8 +70,8 @@ function replyOf(worker: Worker): Promise<JobReply> {
       finish();
     };
     const onMessage = (reply: JobReply) => settle(() => resolve(reply));
-    const onError = (error: Error) => settle(() => reject(error));
-    const onExit = (code: number) => settle(() => reject(new Error(`the search worker exited with code ${code}`)));
+    const onError = (error: Error) => settle(() => reject(workerFailure(error)));
+    const onExit = (code: number) => settle(() => reject(failures.get(worker) ?? new Error(`the search worker exited with code ${code}`)));
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);
   });
 }
@@ -102,6 +102,7 @@ function discard(worker: Worker): void {
 }
 
 let script: { file: string; eval: boolean } | undefined;
+const failures = new WeakMap<Worker, Error>();
 
 /**
  * Beside a bundle (dist/cli.js, dist/workbench.js) the worker is dist/searchWorker.js; running
@@ -116,5 +117,13 @@ function startWorker(): Worker {
   worker.on('exit', () => {
     if (idle === worker) idle = undefined;
   });
+  // An idle worker that fails (say, its script is missing) must not take the process down; the job that finds it dead says why.
+  worker.on('error', (error) => failures.set(worker, workerFailure(error)));
   return worker;
+}
+
+/** One line; running from sources, the likely cause is a bundle shipped without its worker script. */
+function workerFailure(error: Error): Error {
+  const hint = script?.eval ? ' (a bundle needs searchWorker.js beside it)' : '';
+  return new Error(`the search worker failed: ${error.message.split('\n', 1)[0]}${hint}`);
 }
