@@ -21,6 +21,8 @@ const builds = [
   // rest and is required on first use (see src/extension.ts).
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/vscode/workbench.ts'], outfile: 'dist/workbench.js', external: ['vscode'] },
+  // grep and glob match in a worker thread; both bundles above start it from beside themselves.
+  { ...node, entryPoints: ['src/core/backends/searchWorker.ts'], outfile: 'dist/searchWorker.js' },
   {
     entryPoints: ['media/panel.ts'],
     outfile: 'dist/media/panel.js',

@@ -37,6 +37,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option('--max-tokens <n>', 'stop when the run has used this many tokens', positiveInteger('--max-tokens'))
     .option('--max-cost <usd>', 'stop when the run has cost this many US dollars', positiveNumber('--max-cost'))
     .option('--timeout <seconds>', 'stop after this many seconds', positiveNumber('--timeout'))
+    .option('--search-timeout <seconds>', 'stop a grep or glob after this many seconds (default 10)', positiveNumber('--search-timeout'))
     .option('--permissive', 'budgets warn instead of stopping the run', false)
     .option('--skills <dir>', 'a directory of skills (repeatable)', collect, [])
     .option('--trace <file>', 'write trace spans to this JSONL file')

@@ -1,4 +1,5 @@
 /** The `run` command's options, checked once at the edge: a bad value is a one-line error naming the flag. */
+import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CheckpointFrequency } from '../core/events';
 import type { RunSettings } from '../core/runSettings';
@@ -28,6 +29,8 @@ export interface RunOptions {
   checkpointEvery?: CheckpointFrequency;
   /** No flag sets these; a resume takes them from the run's recorded settings. */
   sampling?: RunSettings['sampling'];
+  /** Seconds a grep or glob may run. */
+  searchTimeout?: number;
 }
 
 export class UsageError extends Error {
@@ -78,4 +81,17 @@ export const collect = (value: string, previous: string[]): string[] => [...prev
 export function apiKeyFrom(env: NodeJS.ProcessEnv, name: string): string | undefined {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--api-key-env must be an environment variable name, got "${name}"`);
   return env[name] || undefined;
+}
+
+/** DEEP_AGENT_RIPGREP: the ripgrep grep runs, or "off" for the built-in worker thread (default: `rg` on the PATH). */
+export function ripgrepFrom(env: NodeJS.ProcessEnv): string | false | undefined {
+  const value = env.DEEP_AGENT_RIPGREP;
+  if (!value) return undefined;
+  if (value === 'off') return false;
+  try {
+    accessSync(value, constants.X_OK);
+  } catch {
+    throw new UsageError(`DEEP_AGENT_RIPGREP must be "off" or a ripgrep executable, got "${value}", which is not executable`);
+  }
+  return value;
 }

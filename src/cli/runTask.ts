@@ -13,7 +13,7 @@ import { createOtelTraceExporter } from '../core/tracing/exporters/otelLazy';
 import { Tracer } from '../core/tracing/tracer';
 import type { TraceExporter } from '../core/tracing/types';
 import { checkedPrompt, resumeHint, runCheckpointed, type OpenedResume } from './checkpointing';
-import { UsageError, type RunOptions } from './options';
+import { ripgrepFrom, UsageError, type RunOptions } from './options';
 import { readableView, type ViewStreams } from './view';
 
 export interface CliIO extends ViewStreams {
@@ -41,6 +41,7 @@ export function checkRunOptions(prompt: string | undefined, options: RunOptions,
 /** `resume`: the run to go on with, found in an open store (see resume.ts). */
 export async function runTask(prompt: string | undefined, options: RunOptions, model: ChatModel, io: CliIO, resume?: OpenedResume): Promise<number> {
   prompt = checkRunOptions(prompt, options, io);
+  const search = { ripgrep: ripgrepFrom(io.env), timeoutMs: options.searchTimeout && options.searchTimeout * 1000 };
   const guardrails = createGuardrailManager({
     maxTokens: options.maxTokens,
     maxCostUsd: options.maxCost,
@@ -59,7 +60,7 @@ export async function runTask(prompt: string | undefined, options: RunOptions, m
   const print = options.events ? (e: RunEvent) => void io.out.write(`${JSON.stringify(e)}\n`) : readableView(io);
 
   const agent = cliAgent(model, options);
-  const deps = { backend: new FilesystemBackend({ root: options.workspace }), skillsDirs, guardrails, tracer, signal, onEvent: print };
+  const deps = { backend: new FilesystemBackend({ root: options.workspace, search }), skillsDirs, guardrails, tracer, signal, onEvent: print };
   let result: RunResult;
   let hint: string | undefined;
   try {

@@ -24,6 +24,7 @@ import type { ApiKeys } from './secrets';
 import { readSettings } from './settings';
 import type { RunSummary } from './webviewProtocol';
 import { WorkspaceFsBackend } from './workspaceBackend';
+import { ripgrepUnder } from './ripgrepPath';
 
 export interface RunRecord {
   summary: RunSummary;
@@ -56,6 +57,7 @@ export class RunManager implements vscode.Disposable {
   readonly #controllers = new Set<AbortController>();
   /** True from a start or resume until its run has its record (a model question or modal may come first). */
   #starting = false;
+  #ripgrep?: { path: string | undefined };
   #disposed = false;
 
   readonly store: FileCheckpointStore;
@@ -109,6 +111,16 @@ export class RunManager implements vscode.Disposable {
     if (known) return known;
     await this.list();
     return this.#runs.get(runId);
+  }
+
+  /** VS Code's own ripgrep, looked up once and said in the log; undefined: grep runs `rg` from the PATH, if any. */
+  private ripgrep(): string | undefined {
+    if (!this.#ripgrep) {
+      const path = ripgrepUnder(vscode.env.appRoot);
+      this.#ripgrep = { path };
+      this.log.info(path ? `grep runs VS Code's ripgrep: ${path}` : `no ripgrep under ${vscode.env.appRoot}; grep runs rg from the PATH, or JavaScript in a worker thread`);
+    }
+    return this.#ripgrep.path;
   }
 
   running(): RunRecord | undefined {
@@ -188,7 +200,7 @@ export class RunManager implements vscode.Disposable {
       if (!choice) return undefined;
       const settings = readSettings();
       const folders = vscode.workspace.workspaceFolders ?? [];
-      const backend = new WorkspaceFsBackend(folders);
+      const backend = new WorkspaceFsBackend(folders, { ripgrep: this.ripgrep(), timeoutMs: settings.searchTimeoutSeconds * 1000 });
       const guardrails = new GuardrailManager(budgetGuardrails({ maxTokens: settings.maxTokens ?? undefined, maxCostUsd: settings.maxCostUsd ?? undefined }));
       const agent = createDeepAgent({ model: choice.model, maxIterations: settings.maxIterations });
       const controller = new AbortController();

@@ -16,6 +16,8 @@ const settingsSchema = z.object({
   runsKeepDays: z.number().int().positive().nullable(),
   /** At most this many finished runs are kept; null: no limit. */
   runsKeepCount: z.number().int().positive().nullable(),
+  /** A grep or glob running longer is stopped, and the model told what to narrow. */
+  searchTimeoutSeconds: z.number().positive(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -26,6 +28,7 @@ const settingKeys: Record<string, string> = {
   otlpEndpoint: 'trace.otlpEndpoint',
   runsKeepDays: 'runs.keepDays',
   runsKeepCount: 'runs.keepCount',
+  searchTimeoutSeconds: 'search.timeoutSeconds',
 };
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -44,6 +47,7 @@ export function readSettings(): Settings {
     otlpEndpoint: c.get('trace.otlpEndpoint'),
     runsKeepDays: c.get('runs.keepDays', 30),
     runsKeepCount: c.get('runs.keepCount', 100),
+    searchTimeoutSeconds: c.get('search.timeoutSeconds', 10),
   };
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {

@@ -5,8 +5,10 @@
 import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import * as vscode from 'vscode';
+import { readDiskRange } from '../core/backends/diskRange';
 import { normalizePath, displayPath } from '../core/backends/paths';
-import { globFiles, grepFiles, looksBinary, MAX_GREP_FILE_BYTES, SKIPPED_DIRS, type SearchSource } from '../core/backends/search';
+import { globFiles, grepFiles, type SearchFile, type SearchSource } from '../core/backends/search';
+import { looksBinary, MAX_GREP_FILE_BYTES } from '../core/backends/textSearch';
 import {
   BinaryFileError,
   FileNotFoundError,
@@ -14,14 +16,20 @@ import {
   PathEscapeError,
   type FileBackend,
   type FileInfo,
+  type GlobOptions,
   type GrepMatch,
   type GrepOptions,
+  type SearchSettings,
 } from '../core/backends/types';
 
 export class WorkspaceFsBackend implements FileBackend {
   readonly description: string;
 
-  constructor(private readonly folders: readonly vscode.WorkspaceFolder[]) {
+  /** `search`: the deadline of grep and glob, and the ripgrep VS Code ships (see bundledRipgrep). */
+  constructor(
+    private readonly folders: readonly vscode.WorkspaceFolder[],
+    private readonly searchSettings: SearchSettings = { ripgrep: false },
+  ) {
     if (folders.length === 0) throw new Error('open a folder first: the agent works inside the workspace folders');
     this.description = `workspace ${folders.map((f) => f.name).join(', ')}`;
   }
@@ -75,27 +83,50 @@ export class WorkspaceFsBackend implements FileBackend {
     return true;
   }
 
-  glob(pattern: string, path?: string): Promise<string[]> {
-    return globFiles(this.search, pattern, path);
+  async stat(path: string): Promise<FileInfo> {
+    const rel = normalizePath(path);
+    if (rel === '' && this.folders.length > 1) return { path: rel, type: 'dir' };
+    const stat = await this.statOf(await this.uriOf(rel));
+    if (!stat) throw new FileNotFoundError(displayPath(rel));
+    if (stat.type & vscode.FileType.Directory) return { path: rel, type: 'dir', modifiedMs: stat.mtime };
+    return { path: rel, type: 'file', size: stat.size, modifiedMs: stat.mtime };
+  }
+
+  /** On disk only the range is read; other file systems (remote, virtual) have no ranged read, so the file is read whole. */
+  async readRange(path: string, start: number, length: number): Promise<Uint8Array> {
+    const rel = normalizePath(path);
+    const uri = await this.uriOf(rel);
+    const stat = await this.statOf(uri);
+    if (!stat) throw new FileNotFoundError(displayPath(rel));
+    if (stat.type & vscode.FileType.Directory) throw new IsADirectoryError(displayPath(rel));
+    if (uri.scheme !== 'file') return (await vscode.workspace.fs.readFile(uri)).subarray(start, start + length);
+    return readDiskRange(uri.fsPath, start, length);
+  }
+
+  glob(pattern: string, path?: string, options?: GlobOptions): Promise<string[]> {
+    return globFiles(this.search, pattern, path, this.searchSettings, options?.signal);
   }
 
   grep(pattern: string, options?: GrepOptions): Promise<GrepMatch[]> {
-    return grepFiles(this.search, pattern, options);
+    return grepFiles(this.search, pattern, options, this.searchSettings);
   }
 
   private readonly search: SearchSource = {
-    kind: async (path) => {
-      const stat = await this.statOf(await this.uriOf(normalizePath(path)));
+    entry: async (path) => {
+      const uri = await this.uriOf(normalizePath(path));
+      const stat = await this.statOf(uri);
       if (!stat) return undefined;
-      return stat.type & vscode.FileType.Directory ? 'dir' : 'file';
+      if (stat.type & vscode.FileType.Directory) return { kind: 'dir' };
+      return { kind: 'file', disk: uri.scheme === 'file' ? uri.fsPath : undefined };
     },
-    listFiles: async (dir, skipDir) => {
-      const files: string[] = [];
+    listFiles: async (dir, skipDir, signal) => {
+      const files: SearchFile[] = [];
       const walk = async (rel: string): Promise<void> => {
+        signal.throwIfAborted();
         for (const entry of await this.ls(rel)) {
           if (entry.type === 'dir') {
-            if (!SKIPPED_DIRS.includes(entry.path.split('/').pop()!) && !skipDir(entry.path)) await walk(entry.path);
-          } else files.push(entry.path);
+            if (!skipDir(entry.path)) await walk(entry.path);
+          } else files.push({ path: entry.path, disk: this.diskPathOf(entry.path) });
         }
       };
       await walk(normalizePath(dir));
@@ -114,6 +145,12 @@ export class WorkspaceFsBackend implements FileBackend {
     },
   };
 
+  /** Where a listed file is on disk, for searching it there; undefined off disk. ls checked its symlinks already. */
+  private diskPathOf(rel: string): string | undefined {
+    const uri = this.locate(rel);
+    return uri.scheme === 'file' ? uri.fsPath : undefined;
+  }
+
   /** The URI of a backend path (for showing the file in the editor). */
   uriFor(path: string): Promise<vscode.Uri> {
     return this.uriOf(normalizePath(path));
@@ -121,6 +158,13 @@ export class WorkspaceFsBackend implements FileBackend {
 
   /** The URI of a normalised path; refuses one that leads out of its folder through a symlink. */
   private async uriOf(rel: string): Promise<vscode.Uri> {
+    const uri = this.locate(rel);
+    if (!(await this.insideWorkspace(uri))) throw new PathEscapeError(rel, 'a symbolic link leads outside the workspace folder');
+    return uri;
+  }
+
+  /** The URI a normalised path names, before any symlink in it is checked. */
+  private locate(rel: string): vscode.Uri {
     let folder = this.folders[0]!;
     let inFolder = rel;
     if (this.folders.length > 1) {
@@ -130,9 +174,7 @@ export class WorkspaceFsBackend implements FileBackend {
       folder = match;
       inFolder = rest.join('/');
     }
-    const uri = inFolder ? vscode.Uri.joinPath(folder.uri, ...inFolder.split('/')) : folder.uri;
-    if (!(await this.insideWorkspace(uri))) throw new PathEscapeError(rel, 'a symbolic link leads outside the workspace folder');
-    return uri;
+    return inFolder ? vscode.Uri.joinPath(folder.uri, ...inFolder.split('/')) : folder.uri;
   }
 
   /** On disk, resolve symlinks of the deepest existing ancestor; other file systems have none to follow. */

@@ -15,16 +15,41 @@ import {
   IsADirectoryError,
   NotADirectoryError,
   PathEscapeError,
+  SearchTimeoutError,
   StateBackend,
   BinaryFileError,
   type FileBackend,
+  type SearchSettings,
 } from '../../src/core/backends/index';
+import { watchEventLoop } from '../support/eventLoop';
+import { hangingRipgrep, ripgrepPath } from '../support/ripgrep';
 
-type BackendFactory = (t: TestContext, files: Record<string, string>) => Promise<FileBackend>;
+type BackendFactory = (t: TestContext, files: Record<string, string>, search?: SearchSettings) => Promise<FileBackend>;
+/** Which engine matches grep patterns: ripgrep never backtracks; JavaScript can, and is stopped at the deadline. */
+type GrepEngine = 'ripgrep' | 'javascript';
+
+/** The issue's case: forty a's and a b, 42 bytes, and a pattern JavaScript backtracks on for minutes. */
+const HOSTILE = { file: 'a'.repeat(40) + 'b\n', pattern: '(a+)+$' };
+/** A glob whose regular expression backtracks for seconds on a long file name of a's. */
+const HOSTILE_GLOB = '*a'.repeat(9) + '*b';
+/**
+ * Searches that run until stopped: JavaScript on the hostile file (after some ordinary ones); ripgrep
+ * cannot be made slow on purpose, so its stand-in never answers (the test names say so).
+ */
+const SLOW_FILES = { 'a.txt': 'plain\n', 'b.txt': 'text\n', 'hostile.txt': HOSTILE.file };
+const slowSearch = async (t: TestContext, engine: GrepEngine): Promise<{ pattern: string; search: SearchSettings }> =>
+  engine === 'ripgrep' ? { pattern: 'plain', search: { ripgrep: await hangingRipgrep(await tempDir(t, 'daw-rg-')) } } : { pattern: HOSTILE.pattern, search: {} };
+const slowly = (engine: GrepEngine) => (engine === 'ripgrep' ? ' (a stand-in ripgrep that never answers)' : '');
+
+/** Generous bounds: far below the minutes a blocked search takes, far above a busy machine's noise. */
+const MAX_STALL_MS = 250;
+const DEADLINE_SLACK_MS = 3000;
+
+const RIPGREP = ripgrepPath();
 
 const ESCAPING_PATHS = ['..', '../outside.txt', 'src/../../outside.txt', '/etc/passwd', '/src/a.ts', '/', 'C:\\Windows\\win.ini', 'c:/x', '\\\\server\\share\\x', '//server/share', 'a\0b'];
 
-function backendContract(name: string, create: BackendFactory): void {
+function backendContract(name: string, create: BackendFactory, engine: GrepEngine): void {
   describe(`FileBackend contract: ${name}`, () => {
     describe('read and write', () => {
       it('reads back what was written, unicode included, and overwrites', async (t) => {
@@ -326,6 +351,96 @@ function backendContract(name: string, create: BackendFactory): void {
         assert.deepEqual(await backend.grep('^$'), [{ path: 'gaps.txt', line: 2, text: '' }]);
       });
     });
+
+    describe('stat and readRange', () => {
+      it('stats files (size in bytes) and directories, and names what is missing', async (t) => {
+        const backend = await create(t, { 'src/a.ts': 'héllo' });
+        const file = await backend.stat!('./src/a.ts');
+        assert.deepEqual({ path: file.path, type: file.type, size: file.size }, { path: 'src/a.ts', type: 'file', size: 6 });
+        assert.equal((await backend.stat!('src')).type, 'dir');
+        assert.equal((await backend.stat!('')).type, 'dir');
+        await assert.rejects(backend.stat!('src/b.ts'), (e: unknown) => e instanceof FileNotFoundError && e.path === 'src/b.ts');
+        await assert.rejects(backend.stat!('../x'), PathEscapeError);
+      });
+
+      it('reads a byte range, shorter at the end of the file, empty past it', async (t) => {
+        const backend = await create(t, { 'a.txt': '0123456789', 'u.txt': 'é!' });
+        assert.equal(Buffer.from(await backend.readRange!('a.txt', 2, 3)).toString(), '234');
+        assert.equal(Buffer.from(await backend.readRange!('a.txt', 8, 100)).toString(), '89');
+        assert.equal((await backend.readRange!('a.txt', 10, 5)).length, 0);
+        assert.deepEqual([...(await backend.readRange!('u.txt', 0, 2))], [0xc3, 0xa9]); // bytes, not characters
+        await assert.rejects(backend.readRange!('nope.txt', 0, 1), FileNotFoundError);
+        await assert.rejects(backend.readRange!('', 0, 1), IsADirectoryError);
+      });
+    });
+
+    describe('deadlines and cancellation', () => {
+      it(`greps "${HOSTILE.pattern}" on forty a's and a b without blocking the event loop, ${engine === 'ripgrep' ? 'finding nothing at once' : 'stopped at the deadline'}`, async (t) => {
+        const backend = await create(t, { 'hostile.txt': HOSTILE.file }, { timeoutMs: 2000 });
+        const loop = watchEventLoop();
+        const started = performance.now();
+        if (engine === 'ripgrep') {
+          assert.deepEqual(await backend.grep(HOSTILE.pattern), []);
+        } else {
+          await assert.rejects(backend.grep(HOSTILE.pattern), (error: unknown) => {
+            assert.ok(error instanceof SearchTimeoutError, `expected SearchTimeoutError, got ${String(error)}`);
+            assert.equal(
+              error.message,
+              'grep timed out after 2 s in hostile.txt: the pattern "(a+)+$" may backtrack catastrophically; simplify it or narrow path/glob',
+            );
+            return true;
+          });
+        }
+        assert.ok(performance.now() - started < 2000 + DEADLINE_SLACK_MS, 'ends within its deadline');
+        assert.ok(loop.stop() < MAX_STALL_MS, 'the event loop kept turning');
+      });
+
+      it('stops a glob whose pattern backtracks at its deadline, naming the pattern', async (t) => {
+        const backend = await create(t, { [`${'a'.repeat(40)}.txt`]: '', 'b.txt': '' }, { timeoutMs: 1000 });
+        const loop = watchEventLoop();
+        await assert.rejects(backend.glob(HOSTILE_GLOB), (error: unknown) => {
+          assert.ok(error instanceof SearchTimeoutError, `expected SearchTimeoutError, got ${String(error)}`);
+          assert.equal(error.message, `glob timed out after 1 s matching "${HOSTILE_GLOB}" against 2 paths; simplify the pattern or narrow path`);
+          return true;
+        });
+        assert.ok(loop.stop() < MAX_STALL_MS, 'the event loop kept turning');
+      });
+
+      it(`stops a grep when its signal fires, with the signal's reason, while other calls go on${slowly(engine)}`, async (t) => {
+        const slow = await slowSearch(t, engine);
+        const backend = await create(t, { ...SLOW_FILES, 'other.txt': 'other\n' }, { timeoutMs: 60_000, ...slow.search });
+        const controller = new AbortController();
+        const reason = new Error('the run was cancelled');
+        const rejected = assert.rejects(backend.grep(slow.pattern, { signal: controller.signal }), (error: unknown) => error === reason);
+        // Another call is answered while the search runs; then the run is cancelled.
+        assert.equal(await backend.readFile('other.txt'), 'other\n');
+        setTimeout(() => controller.abort(reason), 100);
+        const started = performance.now();
+        await rejected;
+        assert.ok(performance.now() - started < DEADLINE_SLACK_MS, 'stops at once, not at the 60 s deadline');
+        await assert.rejects(backend.grep('x', { signal: AbortSignal.abort(reason) }), (error: unknown) => error === reason);
+        await assert.rejects(backend.glob('**', '', { signal: AbortSignal.abort(reason) }), (error: unknown) => error === reason);
+      });
+
+      it(`stops a search at its deadline, saying what to change${slowly(engine)}`, async (t) => {
+        const slow = await slowSearch(t, engine);
+        const backend = await create(t, SLOW_FILES, { timeoutMs: 300, ...slow.search });
+        const started = performance.now();
+        await assert.rejects(backend.grep(slow.pattern), (error: unknown) => {
+          assert.ok(error instanceof SearchTimeoutError, `expected SearchTimeoutError, got ${String(error)}`);
+          assert.match(error.message, /^grep timed out after 0\.3 s (searching 3 files; narrow path or glob|having searched \d of 3 files|in hostile\.txt: )/);
+          return true;
+        });
+        assert.ok(performance.now() - started < 300 + DEADLINE_SLACK_MS);
+      });
+
+      it('finds matches as usual after a search was stopped', async (t) => {
+        const backend = await create(t, { 'hostile.txt': HOSTILE.file, 'code.ts': 'const x = 1;\n' }, { timeoutMs: 1000 });
+        await backend.grep(HOSTILE.pattern).catch(() => undefined);
+        assert.deepEqual(await backend.grep('const'), [{ path: 'code.ts', line: 1, text: 'const x = 1;' }]);
+        assert.deepEqual(await backend.glob('*.ts'), ['code.ts']);
+      });
+    });
   });
 }
 
@@ -347,13 +462,27 @@ async function writeTree(root: string, files: Record<string, string>): Promise<v
   }
 }
 
-backendContract('StateBackend', async (_t, files) => new StateBackend(files));
+backendContract('StateBackend', async (_t, files, search) => new StateBackend(files, search), 'javascript');
 
-backendContract('FilesystemBackend', async (t, files) => {
-  const root = await tempDir(t);
-  await writeTree(root, files);
-  return new FilesystemBackend({ root });
-});
+backendContract(
+  'FilesystemBackend with ripgrep',
+  async (t, files, search) => {
+    const root = await tempDir(t);
+    await writeTree(root, files);
+    return new FilesystemBackend({ root, search: { ripgrep: RIPGREP, ...search } });
+  },
+  'ripgrep',
+);
+
+backendContract(
+  'FilesystemBackend without ripgrep (worker thread)',
+  async (t, files, search) => {
+    const root = await tempDir(t);
+    await writeTree(root, files);
+    return new FilesystemBackend({ root, search: { ripgrep: false, ...search } });
+  },
+  'javascript',
+);
 
 describe('FilesystemBackend only', () => {
   /** A workspace root and, beside it, an outside directory holding a secret. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { FilesystemBackend, StateBackend, type FileBackend } from '../../src/core/backends/index';
 import {
   editFileTool,
@@ -54,6 +54,13 @@ async function assertToolError(promise: Promise<string>, message: string | RegEx
     else assert.match(error.message, message);
     return true;
   });
+}
+
+/** A fresh temp directory, removed when the test ends. */
+async function tempDir(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'daw-tools-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 const numberedLines = (count: number) => Array.from({ length: count }, (_, i) => `line ${i + 1}`).join('\n');
@@ -158,8 +165,97 @@ describe('read_file', () => {
     await writeFile(join(root, 'logo.png'), Buffer.from([0x89, 0x50, 0x00, 0x1a]));
     await assertToolError(
       run(readFileTool, { path: 'logo.png' }, new FilesystemBackend({ root })),
-      '"logo.png" is a binary file; only text files can be read',
+      '"logo.png" is a binary file (binary data, 4 bytes); only text files can be read',
     );
+  });
+
+  it('says what a binary file is and how big, from its first bytes', async (t) => {
+    const root = await tempDir(t);
+    await writeFile(join(root, 'pic.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
+    await writeFile(join(root, 'big.bin'), Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.alloc(3 * 1024 * 1024)]));
+    const backend = new FilesystemBackend({ root });
+    await assertToolError(run(readFileTool, { path: 'pic.png' }, backend), '"pic.png" is a binary file (PNG image, 12 bytes); only text files can be read');
+    await assertToolError(run(readFileTool, { path: 'big.bin' }, backend), '"big.bin" is a binary file (gzip archive, 3.0 MB); only text files can be read');
+  });
+});
+
+describe('read_file on a file too big to read whole', () => {
+  /** 120,000 numbered lines, 6,248,895 bytes (6.0 MB). */
+  const bigText = Array.from({ length: 120_000 }, (_, i) => `line ${i + 1} ${'x'.repeat(40)}`).join('\n') + '\n';
+  const bigLine = (n: number) => `line ${n} ${'x'.repeat(40)}`;
+
+  /** The backend on disk, counting what is read, so a test can tell the file was not read whole. */
+  async function bigFileBackend(t: TestContext, files: Record<string, string | Buffer>) {
+    const root = await tempDir(t);
+    for (const [name, content] of Object.entries(files)) await writeFile(join(root, name), content);
+    const disk = new FilesystemBackend({ root });
+    const reads = { whole: 0, rangeBytes: 0 };
+    const backend: FileBackend = {
+      description: disk.description,
+      ls: (path) => disk.ls(path),
+      readFile: (path) => (reads.whole++, disk.readFile(path)),
+      writeFile: (path, content) => disk.writeFile(path, content),
+      exists: (path) => disk.exists(path),
+      delete: (path) => disk.delete(path),
+      glob: (pattern, path) => disk.glob(pattern, path),
+      grep: (pattern, options) => disk.grep(pattern, options),
+      stat: (path) => disk.stat(path),
+      readRange: async (path, start, length) => {
+        const bytes = await disk.readRange(path, start, length);
+        reads.rangeBytes += bytes.length;
+        return bytes;
+      },
+    };
+    return { backend, reads };
+  }
+
+  it('answers with its size and the first page of numbered lines, reading only that far', async (t) => {
+    const { backend, reads } = await bigFileBackend(t, { 'big.log': bigText });
+    const lines = (await run(readFileTool, { path: 'big.log' }, backend)).split('\n');
+    assert.equal(lines[0], '(big.log is 6.0 MB, so it is read a page at a time: lines 1–2000)');
+    assert.equal(lines[1], `     1\t${bigLine(1)}`);
+    assert.equal(lines[2000], `  2000\t${bigLine(2000)}`);
+    assert.equal(lines[2001], '… more lines follow; call again with offset=2000');
+    assert.equal(lines.length, 2002);
+    assert.equal(reads.whole, 0, 'never read whole');
+    assert.ok(reads.rangeBytes <= 2 * 1024 * 1024, `read ${reads.rangeBytes} bytes for one page`);
+  });
+
+  it('pages on with offset and limit to the last line, and names the line count past the end', async (t) => {
+    const { backend } = await bigFileBackend(t, { 'big.log': bigText });
+    const lines = (await run(readFileTool, { path: 'big.log', offset: 119_998, limit: 5 }, backend)).split('\n');
+    assert.deepEqual(lines, ['(big.log is 6.0 MB, so it is read a page at a time: lines 119999–120000)', `119999\t${bigLine(119_999)}`, `120000\t${bigLine(120_000)}`]);
+    const middle = (await run(readFileTool, { path: 'big.log', offset: 60_000, limit: 1 }, backend)).split('\n');
+    assert.deepEqual(middle.slice(1), [` 60001\t${bigLine(60_001)}`, '… more lines follow; call again with offset=60001']);
+    await assertToolError(run(readFileTool, { path: 'big.log', offset: 120_000 }, backend), 'offset 120000 is past the end of big.log, which has 120000 lines');
+  });
+
+  it('holds only the start of an enormous line, and keeps CRLF and a last line without newline as splitLines does', async (t) => {
+    const huge = 'y'.repeat(3 * 1024 * 1024);
+    const { backend } = await bigFileBackend(t, { 'one-line.txt': `${huge}\r\nsecond\r\nlast` });
+    const lines = (await run(readFileTool, { path: 'one-line.txt' }, backend)).split('\n');
+    assert.equal(lines[1], `     1\t${'y'.repeat(2000)}… [line truncated: ${huge.length + 1} bytes]`);
+    assert.deepEqual(lines.slice(2), ['     2\tsecond', '     3\tlast']);
+  });
+
+  it('pages an in-memory file the same way', async () => {
+    const lines = (await run(readFileTool, { path: 'big.log', offset: 5, limit: 2 }, new StateBackend({ 'big.log': bigText }))).split('\n');
+    assert.deepEqual(lines, ['(big.log is 6.0 MB, so it is read a page at a time: lines 6–7)', `     6\t${bigLine(6)}`, `     7\t${bigLine(7)}`, '… more lines follow; call again with offset=7']);
+  });
+
+  it('reads a backend without stat or readRange whole, as before', async () => {
+    const state = new StateBackend({ 'a.txt': 'one\ntwo\n' });
+    const plain: FileBackend = {
+      description: state.description,
+      ls: (path) => state.ls(path),
+      readFile: (path) => state.readFile(path),
+      writeFile: (path, content) => state.writeFile(path, content),
+      exists: (path) => state.exists(path),
+      delete: (path) => state.delete(path),
+      glob: (pattern, path) => state.glob(pattern, path),
+      grep: (pattern, options) => state.grep(pattern, options),
+    };
+    assert.equal(await run(readFileTool, { path: 'a.txt', limit: 1 }, plain), '     1\tone\n… 1 more line; call again with offset=1');
   });
 
   it('rejects invalid arguments before running', () => {

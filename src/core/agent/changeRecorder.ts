@@ -16,8 +16,10 @@ export function recordingChanges(backend: FileBackend, announce: AnnounceChange)
     ls: (path) => backend.ls(path),
     readFile: (path) => backend.readFile(path),
     exists: (path) => backend.exists(path),
-    glob: (pattern, path) => backend.glob(pattern, path),
+    glob: (pattern, path, options) => backend.glob(pattern, path, options),
     grep: (pattern, options) => backend.grep(pattern, options),
+    ...(backend.stat && { stat: (path: string) => backend.stat!(path) }),
+    ...(backend.readRange && { readRange: (path: string, start: number, length: number) => backend.readRange!(path, start, length) }),
     delete: (path) => backend.delete(path),
     async writeFile(path, content) {
       await announce(path, await contentBefore(backend, path), content);

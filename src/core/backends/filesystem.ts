@@ -6,9 +6,11 @@ import type { Stats } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isLeftoverTempFile, removeStaleTempFiles, writeFileAtomically } from './atomicWrite';
+import { readDiskRange } from './diskRange';
 import { ancestorsOf, displayPath, joinPath, normalizePath, ROOT } from './paths';
 import { hasCode, resolveInsideRoot } from './rootedPath';
-import { byCodePoint, globFiles, grepFiles, looksBinary, MAX_GREP_FILE_BYTES, type SearchSource } from './search';
+import { globFiles, grepFiles, type SearchSource } from './search';
+import { byCodePoint, looksBinary } from './textSearch';
 import {
   BinaryFileError,
   FileNotFoundError,
@@ -16,41 +18,45 @@ import {
   NotADirectoryError,
   type FileBackend,
   type FileInfo,
+  type GlobOptions,
   type GrepMatch,
   type GrepOptions,
+  type SearchSettings,
 } from './types';
 import { listFilesInside, statEntryInside } from './walk';
 
 export interface FilesystemBackendOptions {
   /** The directory every path is relative to. Resolved against the current directory if relative. */
   root: string;
+  /** Deadline of grep and glob, and whether grep uses ripgrep (by default when `rg` is on the PATH). */
+  search?: SearchSettings;
 }
 
 export class FilesystemBackend implements FileBackend {
   /** Absolute, as given (symlinks in it are resolved only when used). */
   readonly root: string;
   readonly description: string;
+  private readonly searchSettings: SearchSettings;
   private realRootPromise?: Promise<string>;
   /** Folders this backend has rid of temp files a killed write left, once each, at the first write there. */
   private readonly sweptDirs = new Set<string>();
   private readonly search: SearchSource = {
-    kind: async (path) => kindOf(await this.statIfExists(await this.resolve(path))),
-    listFiles: async (dir, skipDir) => listFilesInside(await this.realRoot(), await this.resolve(dir), dir, skipDir),
-    readTextForSearch: async (path) => {
-      try {
-        const absolute = await this.resolve(path);
-        if ((await stat(absolute)).size > MAX_GREP_FILE_BYTES) return undefined;
-        const bytes = await readFile(absolute);
-        return looksBinary(bytes) ? undefined : bytes.toString('utf8');
-      } catch {
-        return undefined; // vanished or unreadable since it was listed: nothing to search
-      }
+    entry: async (path) => {
+      const absolute = await this.resolve(path);
+      const stats = await this.statIfExists(absolute);
+      if (stats === undefined) return undefined;
+      if (stats.isDirectory()) return { kind: 'dir' };
+      // A FIFO or a device is a file to name, but never read: it could block forever.
+      return { kind: 'file', disk: stats.isFile() ? absolute : undefined };
     },
+    listFiles: async (dir, skipDir, signal) => listFilesInside(await this.realRoot(), await this.resolve(dir), dir, skipDir, signal),
+    readTextForSearch: async () => undefined, // every regular file is read on disk
   };
 
   constructor(options: FilesystemBackendOptions) {
     this.root = resolve(options.root);
     this.description = `filesystem at ${this.root}`;
+    this.searchSettings = options.search ?? {};
   }
 
   async ls(path: string): Promise<FileInfo[]> {
@@ -83,13 +89,7 @@ export class FilesystemBackend implements FileBackend {
   }
 
   async readFile(path: string): Promise<string> {
-    const file = normalizePath(this.relativeToRoot(path));
-    const absolute = await this.resolve(file);
-    const stats = await this.statIfExists(absolute);
-    if (stats === undefined) throw new FileNotFoundError(displayPath(file));
-    if (stats.isDirectory()) throw new IsADirectoryError(displayPath(file));
-    // Reading a FIFO or a device could block forever or never end.
-    if (!stats.isFile()) throw new Error(`"${file}" is not a regular file`);
+    const { file, absolute } = await this.regularFile(path);
     const bytes = await readFile(absolute).catch((error: unknown) => {
       throw failure(error, 'read', file);
     });
@@ -132,12 +132,39 @@ export class FilesystemBackend implements FileBackend {
     return true;
   }
 
-  async glob(pattern: string, path?: string): Promise<string[]> {
-    return globFiles(this.search, pattern, path === undefined ? undefined : this.relativeToRoot(path));
+  async stat(path: string): Promise<FileInfo> {
+    const file = normalizePath(this.relativeToRoot(path));
+    const stats = await this.statIfExists(await this.resolve(file));
+    if (stats === undefined) throw new FileNotFoundError(displayPath(file));
+    if (stats.isDirectory()) return { path: file, type: 'dir', modifiedMs: stats.mtimeMs };
+    return { path: file, type: 'file', size: stats.size, modifiedMs: stats.mtimeMs };
+  }
+
+  async readRange(path: string, start: number, length: number): Promise<Uint8Array> {
+    const { file, absolute } = await this.regularFile(path);
+    return readDiskRange(absolute, start, length).catch((error: unknown) => {
+      throw failure(error, 'read', file);
+    });
+  }
+
+  async glob(pattern: string, path?: string, options?: GlobOptions): Promise<string[]> {
+    return globFiles(this.search, pattern, path === undefined ? undefined : this.relativeToRoot(path), this.searchSettings, options?.signal);
   }
 
   async grep(pattern: string, options?: GrepOptions): Promise<GrepMatch[]> {
-    return grepFiles(this.search, pattern, options?.path === undefined ? options : { ...options, path: this.relativeToRoot(options.path) });
+    const inRoot = options?.path === undefined ? options : { ...options, path: this.relativeToRoot(options.path) };
+    return grepFiles(this.search, pattern, inRoot, this.searchSettings);
+  }
+
+  /** A file that can be read: it exists, is no directory, and is no FIFO or device (reading one could block forever). */
+  private async regularFile(path: string): Promise<{ file: string; absolute: string }> {
+    const file = normalizePath(this.relativeToRoot(path));
+    const absolute = await this.resolve(file);
+    const stats = await this.statIfExists(absolute);
+    if (stats === undefined) throw new FileNotFoundError(displayPath(file));
+    if (stats.isDirectory()) throw new IsADirectoryError(displayPath(file));
+    if (!stats.isFile()) throw new Error(`"${file}" is not a regular file`);
+    return { file, absolute };
   }
 
   private async sweepOnce(dir: string): Promise<void> {
@@ -184,11 +211,6 @@ export class FilesystemBackend implements FileBackend {
     }
     return undefined;
   }
-}
-
-function kindOf(stats: Stats | undefined): 'file' | 'dir' | undefined {
-  if (stats === undefined) return undefined;
-  return stats.isDirectory() ? 'dir' : 'file';
 }
 
 /** A one-line error naming the root-relative path, not the absolute one node puts in its messages. */

@@ -2,4 +2,5 @@ export * from './types';
 export { normalizePath, displayPath } from './paths';
 export { StateBackend } from './state';
 export { FilesystemBackend, type FilesystemBackendOptions } from './filesystem';
-export { DEFAULT_MAX_GREP_RESULTS, MAX_GREP_FILE_BYTES, SKIPPED_DIRS, splitLines } from './search';
+export { DEFAULT_SEARCH_TIMEOUT_MS, SKIPPED_DIRS } from './search';
+export { DEFAULT_MAX_GREP_RESULTS, MAX_GREP_FILE_BYTES, splitLines } from './textSearch';

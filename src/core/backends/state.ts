@@ -4,24 +4,32 @@
  */
 import { Buffer } from 'node:buffer';
 import { ancestorsOf, displayPath, isWithin, joinPath, normalizePath, relativeTo, ROOT } from './paths';
-import { BINARY_SNIFF_BYTES, byCodePoint, globFiles, grepFiles, MAX_GREP_FILE_BYTES, type SearchSource } from './search';
+import { globFiles, grepFiles, type SearchSource } from './search';
+import { BINARY_SNIFF_BYTES, byCodePoint, MAX_GREP_FILE_BYTES } from './textSearch';
 import {
   FileNotFoundError,
   IsADirectoryError,
   NotADirectoryError,
   type FileBackend,
   type FileInfo,
+  type GlobOptions,
   type GrepMatch,
   type GrepOptions,
+  type SearchSettings,
 } from './types';
 
 export class StateBackend implements FileBackend {
   readonly description = 'in-memory files (nothing is written to disk)';
   private readonly files = new Map<string, string>();
+  /** The bytes of the file readRange read last, so paging through a big file encodes it once. */
+  private encoded?: { path: string; content: string; bytes: Buffer };
   private readonly search: SearchSource = {
-    kind: async (path) => this.kind(path),
+    entry: async (path) => {
+      const kind = this.kind(path);
+      return kind === undefined ? undefined : { kind };
+    },
     listFiles: async (dir, skipDir) =>
-      [...this.files.keys()].filter((file) => isWithin(file, dir) && !this.underSkippedDir(file, dir, skipDir)),
+      [...this.files.keys()].filter((file) => isWithin(file, dir) && !this.underSkippedDir(file, dir, skipDir)).map((path) => ({ path })),
     readTextForSearch: async (path) => {
       const text = this.files.get(path);
       if (text === undefined || Buffer.byteLength(text) > MAX_GREP_FILE_BYTES) return undefined;
@@ -29,8 +37,11 @@ export class StateBackend implements FileBackend {
     },
   };
 
-  /** `files` maps paths (normalised like any other path) to contents. */
-  constructor(files: Record<string, string> = {}) {
+  /** `files` maps paths (normalised like any other path) to contents; `search` sets the deadline of grep and glob. */
+  constructor(
+    files: Record<string, string> = {},
+    private readonly searchSettings: Pick<SearchSettings, 'timeoutMs'> = {},
+  ) {
     for (const [path, content] of Object.entries(files)) this.put(path, content);
   }
 
@@ -80,12 +91,27 @@ export class StateBackend implements FileBackend {
     return this.files.delete(file);
   }
 
-  async glob(pattern: string, path?: string): Promise<string[]> {
-    return globFiles(this.search, pattern, path);
+  async stat(path: string): Promise<FileInfo> {
+    const file = normalizePath(path);
+    const content = this.files.get(file);
+    if (content !== undefined) return { path: file, type: 'file', size: Buffer.byteLength(content) };
+    if (this.kind(file) === 'dir') return { path: file, type: 'dir' };
+    throw new FileNotFoundError(displayPath(file));
+  }
+
+  async readRange(path: string, start: number, length: number): Promise<Uint8Array> {
+    const file = normalizePath(path);
+    const content = await this.readFile(file);
+    if (this.encoded?.path !== file || this.encoded.content !== content) this.encoded = { path: file, content, bytes: Buffer.from(content) };
+    return this.encoded.bytes.subarray(start, start + length);
+  }
+
+  async glob(pattern: string, path?: string, options?: GlobOptions): Promise<string[]> {
+    return globFiles(this.search, pattern, path, { ...this.searchSettings, ripgrep: false }, options?.signal);
   }
 
   async grep(pattern: string, options?: GrepOptions): Promise<GrepMatch[]> {
-    return grepFiles(this.search, pattern, options);
+    return grepFiles(this.search, pattern, options, { ...this.searchSettings, ripgrep: false });
   }
 
   private put(path: string, content: string): void {

@@ -26,6 +26,24 @@ export interface GrepOptions {
   literal?: boolean;
   /** Stop after this many matches (default 200). */
   maxResults?: number;
+  /** Stops the search (a cancelled run); it then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface GlobOptions {
+  /** Stops the search (a cancelled run); it then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** How searches run; every backend takes these. */
+export interface SearchSettings {
+  /** A grep or glob still running after this many ms ends with SearchTimeoutError (default 10,000). */
+  timeoutMs?: number;
+  /**
+   * For files on disk, grep runs ripgrep: this executable, or by default `rg` from the PATH when there is one.
+   * false: never; JavaScript matches in a worker thread instead.
+   */
+  ripgrep?: string | false;
 }
 
 /**
@@ -45,10 +63,17 @@ export interface FileBackend {
   exists(path: string): Promise<boolean>;
   /** Removes a file (not a directory); false when there was none. Used to restore a checkpoint. */
   delete(path: string): Promise<boolean>;
-  /** Files under `path` (default: the root) whose path relative to `path` matches; root-relative, sorted. */
-  glob(pattern: string, path?: string): Promise<string[]>;
-  /** Matching lines, sorted by path then line. */
+  /**
+   * Files under `path` (default: the root) whose path relative to `path` matches; root-relative, sorted.
+   * Matching runs off the main thread; past the deadline it rejects with SearchTimeoutError.
+   */
+  glob(pattern: string, path?: string, options?: GlobOptions): Promise<string[]>;
+  /** Matching lines, sorted by path then line. Off the main thread, with a deadline, like glob. */
   grep(pattern: string, options?: GrepOptions): Promise<GrepMatch[]>;
+  /** The file or directory at `path` (files with their size in bytes). Optional: read_file then reads whole files. */
+  stat?(path: string): Promise<FileInfo>;
+  /** Up to `length` bytes of a file from byte `start` (fewer at its end), without reading the rest. Optional, like stat. */
+  readRange?(path: string, start: number, length: number): Promise<Uint8Array>;
 }
 
 /** A path that would resolve outside the backend's root. */
@@ -88,6 +113,14 @@ export class BinaryFileError extends Error {
   constructor(readonly path: string) {
     super(`"${path}" is a binary file; only text files can be read`);
     this.name = 'BinaryFileError';
+  }
+}
+
+/** A grep or glob that did not finish within its deadline; the message says what to change. */
+export class SearchTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SearchTimeoutError';
   }
 }
 

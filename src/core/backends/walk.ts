@@ -3,8 +3,10 @@ import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { isLeftoverTempFile } from './atomicWrite';
 import { join } from 'node:path';
+import { pace } from './pace';
 import { joinPath } from './paths';
 import { isInsideRoot, realpathIfExists } from './rootedPath';
+import type { SearchFile } from './search';
 
 export interface EntryInside {
   /** The entry's real path (a symlink's target). */
@@ -28,37 +30,44 @@ export async function statEntryInside(realRoot: string, absolutePath: string, en
 }
 
 /**
- * Root-relative paths of the files under `realDir` (a real path whose root-relative name is `dir`).
- * Unreadable directories are skipped. A symlink back to an ancestor is not followed (it would loop);
- * other symlinked directories are walked under their link's name, like `find -L`.
+ * The files under `realDir` (a real path whose root-relative name is `dir`): root-relative paths with
+ * their real paths. Unreadable directories are skipped. A symlink back to an ancestor is not followed
+ * (it would loop); other symlinked directories are walked under their link's name, like `find -L`.
+ * Directories are read in parallel, but every few milliseconds the event loop gets a turn, so
+ * listing many thousands of files never holds it up. Stops with the signal's reason when it fires.
  */
 export async function listFilesInside(
   realRoot: string,
   realDir: string,
   dir: string,
   skipDir: (dirPath: string) => boolean,
-): Promise<string[]> {
-  const files: string[] = [];
+  signal?: AbortSignal,
+): Promise<SearchFile[]> {
+  const files: SearchFile[] = [];
+  const turn = pace();
 
   async function walk(realPath: string, relativePath: string, ancestors: ReadonlySet<string>): Promise<void> {
+    signal?.throwIfAborted();
     let entries: Dirent[];
     try {
       entries = await readdir(realPath, { withFileTypes: true });
     } catch {
       return;
     }
-    await Promise.all(
-      entries.map(async (entry) => {
-        if (isLeftoverTempFile(entry.name)) return;
-        const childPath = joinPath(relativePath, entry.name);
-        const child = await classifyEntry(realRoot, join(realPath, entry.name), entry);
-        if (child?.kind === 'file') {
-          files.push(childPath);
-        } else if (child?.kind === 'dir' && !skipDir(childPath) && !ancestors.has(child.real)) {
-          await walk(child.real, childPath, new Set([...ancestors, child.real]));
-        }
-      }),
-    );
+    const subdirectories: Promise<void>[] = [];
+    for (const entry of entries) {
+      const nextTurn = turn();
+      if (nextTurn) await nextTurn;
+      if (isLeftoverTempFile(entry.name)) continue;
+      const childPath = joinPath(relativePath, entry.name);
+      const child = await classifyEntry(realRoot, join(realPath, entry.name), entry);
+      if (child?.kind === 'file') {
+        files.push({ path: childPath, disk: child.real });
+      } else if (child?.kind === 'dir' && !skipDir(childPath) && !ancestors.has(child.real)) {
+        subdirectories.push(walk(child.real, childPath, new Set([...ancestors, child.real])));
+      }
+    }
+    await Promise.all(subdirectories);
   }
 
   await walk(realDir, dir, new Set([realDir]));

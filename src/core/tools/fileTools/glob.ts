@@ -22,7 +22,7 @@ export const globTool = defineTool({
   }),
   readOnly: true,
   async execute({ pattern, path = '' }, ctx) {
-    const paths = await fromBackend(() => ctx.backend.glob(pattern, path));
+    const paths = await fromBackend(() => ctx.backend.glob(pattern, path, { signal: ctx.signal }));
     if (paths.length === 0) return `No files match "${pattern}" under ${displayPath(path)}`;
     if (paths.length <= MAX_GLOB_PATHS) return paths.join('\n');
     const more = paths.length - MAX_GLOB_PATHS;

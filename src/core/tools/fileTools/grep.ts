@@ -13,7 +13,8 @@ export const grepTool = defineTool({
   description:
     'Search file contents for a JavaScript regular expression (or a literal string). Returns "path:line: text" for ' +
     `each matching line, sorted by path and line, at most ${MAX_GREP_MATCHES}. ` +
-    'Binary files, files over 1 MB, node_modules and .git are skipped.',
+    'Binary files, files over 1 MB, node_modules and .git are skipped. A search has a time limit; ' +
+    'past it the error says what to simplify or narrow.',
   parameters: z.object({
     pattern: z
       .string()
@@ -35,7 +36,7 @@ export const grepTool = defineTool({
   readOnly: true,
   async execute({ pattern, path, glob, ignore_case: ignoreCase, literal }, ctx) {
     // One more than shown, to know whether there were more.
-    const options = { path, glob, ignoreCase, literal, maxResults: MAX_GREP_MATCHES + 1 };
+    const options = { path, glob, ignoreCase, literal, maxResults: MAX_GREP_MATCHES + 1, signal: ctx.signal };
     const matches = await fromBackend(() => ctx.backend.grep(pattern, options));
     if (matches.length === 0) {
       const where = `under ${displayPath(path ?? '')}${glob === undefined ? '' : ` in files matching "${glob}"`}`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { displayPath } from '../../backends/paths';
-import { splitLines } from '../../backends/search';
+import { splitLines } from '../../backends/textSearch';
 import { defineTool } from '../types';
 import { fromBackend } from './backendCall';
 import { recoverWrite } from './recoverWrite';

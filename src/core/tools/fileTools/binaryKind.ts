@@ -1,0 +1,25 @@
+/** What a binary file is, from its first bytes, so read_file can say more than "binary". */
+
+const SIGNATURES: [kind: string, bytes: number[], at?: number][] = [
+  ['PNG image', [0x89, 0x50, 0x4e, 0x47]],
+  ['JPEG image', [0xff, 0xd8, 0xff]],
+  ['GIF image', [0x47, 0x49, 0x46, 0x38]],
+  ['WebP image', [0x57, 0x45, 0x42, 0x50], 8],
+  ['PDF document', [0x25, 0x50, 0x44, 0x46]],
+  ['ZIP archive', [0x50, 0x4b, 0x03, 0x04]],
+  ['gzip archive', [0x1f, 0x8b]],
+  ['xz archive', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ['7-Zip archive', [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]],
+  ['ELF executable', [0x7f, 0x45, 0x4c, 0x46]],
+  ['WebAssembly module', [0x00, 0x61, 0x73, 0x6d]],
+  ['SQLite database', [0x53, 0x51, 0x4c, 0x69, 0x74, 0x65, 0x20, 0x66]],
+  ['Windows executable', [0x4d, 0x5a]],
+];
+
+/** Bytes binaryKind looks at. */
+export const SIGNATURE_BYTES = 16;
+
+export function binaryKind(head: Uint8Array): string {
+  const found = SIGNATURES.find(([, bytes, at = 0]) => bytes.every((byte, i) => head[at + i] === byte));
+  return found ? found[0] : 'binary data';
+}
