@@ -287,6 +287,29 @@ test('a crash between writing the compacted temp file and the rename leaves the 
   assert.equal(foldText((await offline.readJournal('r')).events), foldText([...syntheticRun('r', 5, 50)].flat()));
 });
 
+test('a process killed while creating a journal leaves no journal, never an empty one; the run can start again', async (t) => {
+  const dir = await tempDir(t, 'ckpt-crash-create-');
+  const store = new FileCheckpointStore(dir);
+  const path = store.journalPath('newborn');
+  const crash = Object.assign(new Error('simulated kill before the rename'), { code: 'ESIMULATED' });
+  const realRename = fs.renameSync;
+  await patched(fs, 'renameSync', ((from: fs.PathLike, to: fs.PathLike) => {
+    if (String(from) === `${path}.new`) throw crash;
+    return realRename(from, to);
+  }) as typeof fs.renameSync, async () => {
+    await assert.rejects(store.openJournal('newborn'), crash);
+  });
+  releaseLock(path.replace(/\.jsonl$/, '.lock'));
+  // What the killed process left is no journal: nothing lists as foreign or damaged.
+  assert.ok(!existsSync(path));
+  assert.deepEqual(await store.listRuns(), []);
+  const journal = await new FileCheckpointStore(dir).openJournal('newborn');
+  for (const event of [...syntheticRun('newborn', 1, 0)].flat()) journal.append(event);
+  await journal.close();
+  assert.equal((await store.readJournal('newborn')).skippedLines, 0);
+  assert.ok(!existsSync(`${path}.new`), 'the leftover temp file was replaced');
+});
+
 // ---------------------------------------------------------------------------------------------
 // Journal versions
 

@@ -4,7 +4,7 @@
  * then fsynced in the background; a torn last line is skipped on load. A journal is compacted when
  * its run closes, and while it runs once it has grown by `compactAfterBytes`.
  */
-import { closeSync, fdatasync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeStaleTempFiles, writeFileAtomically } from '../backends/atomicWrite';
@@ -132,6 +132,17 @@ function compactText(runId: string, text: string, where: string): { stats: Compa
 }
 
 /** A version-1 journal (no header) that is written again gets its header first, atomically. */
+/**
+ * A new journal appears whole, header and all: a process killed while creating it leaves no file
+ * (or a `.new` temp no listing reads), never an empty journal that would read as foreign.
+ */
+function createWithHeader(path: string, runId: string): void {
+  if (existsSync(path)) return;
+  const temp = `${path}.new`;
+  writeFileSync(temp, headerLine(runId));
+  renameSync(temp, path);
+}
+
 function migrateToCurrentVersion(path: string, runId: string): void {
   const marker = '{"deepAgentJournal"';
   let start: string;
@@ -179,7 +190,9 @@ class FileJournalWriter implements JournalWriter {
     // What a writer killed mid-compaction left; this writer holds the run now.
     rmSync(`${path}.compact`, { force: true });
     migrateToCurrentVersion(path, runId);
+    createWithHeader(path, runId);
     this.#fd = openSync(path, 'a');
+    // An empty journal left by a version that created the file before writing its header.
     if (fstatSync(this.#fd).size === 0) writeSync(this.#fd, headerLine(runId));
   }
 
