@@ -21,7 +21,7 @@ import type { RunEvent, RunEventOf } from '../../src/core/events';
 import { GuardrailManager } from '../../src/core/guardrails/manager';
 import { createGuardrailManager } from '../../src/core/guardrails/presets';
 import { OpenAICompatibleModel } from '../../src/core/model/openai';
-import { withoutSecrets } from '../../src/core/agent/recordSettings';
+import { withoutSecrets } from '../../src/core/model/endpointUrl';
 import { eventLog, modelFor, scriptedServer } from '../support/harness';
 
 const starts = (events: RunEvent[]) => events.filter((e): e is RunEventOf<'run_start'> => e.type === 'run_start');

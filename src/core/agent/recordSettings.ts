@@ -2,6 +2,7 @@
  * The RunSettings a top-level run records in its run_start (see src/core/runSettings.ts): taken
  * from the agent's options and the run's dependencies once per run, with secrets left out.
  */
+import { withoutSecrets } from '../model/endpointUrl';
 import type { RunSettings } from '../runSettings';
 import type { DeepAgentDeps, DeepAgentOptions } from './types';
 
@@ -17,22 +18,6 @@ export function runSettingsOf(options: DeepAgentOptions, deps: DeepAgentDeps): R
     skillsDirs: deps.skillsDirs?.length ? [...deps.skillsDirs] : undefined,
     budgets: budgets && { ...budgets, mode: deps.guardrails!.mode },
   });
-}
-
-/** A URL without a password or key-like query parameters (some servers take a key there). */
-export function withoutSecrets(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return url;
-  }
-  const secretParams = [...parsed.searchParams.keys()].filter((name) => /key|token|secret|password|sig/i.test(name));
-  if (!parsed.username && !parsed.password && secretParams.length === 0) return url;
-  parsed.username = '';
-  parsed.password = '';
-  for (const name of secretParams) parsed.searchParams.delete(name);
-  return parsed.toString();
 }
 
 /** The object without its undefined fields; undefined when none is left. */

@@ -3,6 +3,7 @@
  * the cause a user can act on (connection refused, DNS, TLS, timeout), and whether a retry can help.
  */
 import OpenAI from 'openai';
+import { withoutSecrets, withoutSecretUrls } from './endpointUrl';
 import { ModelError } from './types';
 
 /** Classifies a failure so the retry policy knows what to do with it. */
@@ -11,7 +12,7 @@ export function toModelError(error: unknown, endpoint: string, signal?: AbortSig
   if (signal?.aborted || error instanceof OpenAI.APIUserAbortError) {
     return signal?.reason instanceof Error ? signal.reason : new DOMException('The run was cancelled', 'AbortError');
   }
-  const where = shownEndpoint(endpoint);
+  const where = withoutSecrets(endpoint);
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
     return new ModelError(`the model server at ${where} did not answer in time`, 'model_timeout', true);
   }
@@ -27,17 +28,7 @@ export function toModelError(error: unknown, endpoint: string, signal?: AbortSig
   const message = error instanceof Error ? error.message : String(error);
   // Sockets cut mid-stream surface as plain errors from fetch ("terminated", ECONNRESET).
   const transient = /terminated|ECONNRESET|socket|other side closed|EPIPE/i.test(message);
-  return new ModelError(`model call to ${where} failed: ${withoutSecrets(message)}`, transient ? 'model_connection' : 'model_failed', transient);
-}
-
-/** The endpoint as it may be shown: no credentials in the URL, no query string (it may hold a key). */
-export function shownEndpoint(endpoint: string): string {
-  try {
-    const url = new URL(endpoint);
-    return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    return endpoint;
-  }
+  return new ModelError(`model call to ${where} failed: ${withoutSecretUrls(message)}`, transient ? 'model_connection' : 'model_failed', transient);
 }
 
 interface Cause {
@@ -77,11 +68,9 @@ function connectionFailure(error: Error): Cause {
   if (code && /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/.test(code)) {
     return { reason: `the TLS certificate is not trusted (${code}); for a private CA set NODE_EXTRA_CA_CERTS`, transient: false };
   }
-  return { reason: withoutSecrets(root === error ? error.message : root.message || detail), transient: true };
+  return { reason: withoutSecretUrls(root === error ? error.message : root.message || detail), transient: true };
 }
 
-/** fetch puts the URL it was given in some messages: shown without credentials or query. */
-const withoutSecrets = (text: string) => text.replace(/\bhttps?:\/\/[^\s'"]+/g, (url) => shownEndpoint(url));
 
 /** The innermost `cause` (fetch wraps the system error twice; several addresses make an AggregateError). */
 function rootCause(error: Error): Error {

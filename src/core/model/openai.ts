@@ -6,7 +6,8 @@
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { readChatStream } from './chatStream';
-import { shownEndpoint, toModelError } from './modelErrors';
+import { withoutSecrets } from './endpointUrl';
+import { toModelError } from './modelErrors';
 import type { ChatCallOptions, ChatMessage, ChatModel, ChatRequest, ModelChunk, ModelEndpoint } from './types';
 
 export interface OpenAICompatibleOptions {
@@ -71,7 +72,7 @@ export class OpenAICompatibleModel implements ChatModel {
         yield {
           type: 'notice',
           code: 'model_usage_unreported',
-          message: `the model server at ${shownEndpoint(this.baseURL)} rejects stream_options, so it is asked without them from now on; it reports no token usage, so tokens and cost count as 0 and token or cost budgets cannot stop a run`,
+          message: `the model server at ${withoutSecrets(this.baseURL)} rejects stream_options, so it is asked without them from now on; it reports no token usage, so tokens and cost count as 0 and token or cost budgets cannot stop a run`,
         };
       }
       yield* readChatStream(response, call);
