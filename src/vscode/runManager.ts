@@ -59,6 +59,8 @@ export class RunManager implements vscode.Disposable {
   #starting = false;
   #ripgrep?: { path: string | undefined };
   #disposed = false;
+  /** The listing in progress: listings run one after another (see list). */
+  #listing: Promise<unknown> = Promise.resolve();
 
   readonly store: FileCheckpointStore;
   readonly checkpoints: CheckpointManager;
@@ -80,8 +82,21 @@ export class RunManager implements vscode.Disposable {
     this.checkpoints = new CheckpointManager(this.#journals, { frequency: 'tool_call' });
   }
 
-  /** Runs newest first, as the store lists them; a run's events are read again only when its journal changed. */
-  async list(): Promise<RunRecord[]> {
+  /**
+   * Runs newest first, as the store lists them; a run's events are read again only when its journal
+   * changed. Listings run one at a time: one that started before a run ended (the store saw it
+   * running) can take a while, and the listing asked for at the end must come after it, not before.
+   */
+  list(): Promise<RunRecord[]> {
+    const listing = this.#listing.then(
+      () => this.#listNow(),
+      () => this.#listNow(),
+    );
+    this.#listing = listing;
+    return listing;
+  }
+
+  async #listNow(): Promise<RunRecord[]> {
     const stored = await this.store.listRuns();
     const listed = new Set<string>();
     for (const run of stored) {
