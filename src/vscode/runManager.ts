@@ -14,8 +14,7 @@ import { runWithCheckpointing } from '../core/checkpoint/runWithCheckpointing';
 import { foldJournal } from '../core/checkpoint/runState';
 import { CheckpointError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun } from '../core/checkpoint/store';
 import type { RunEvent } from '../core/events';
-import { budgetGuardrails } from '../core/guardrails/presets';
-import { GuardrailManager } from '../core/guardrails/manager';
+import { createGuardrailManager } from '../core/guardrails/presets';
 import type { ChatMessage, ChatModel } from '../core/model/types';
 import type { Tracer } from '../core/tracing/tracer';
 import { chooseModel } from './models';
@@ -216,7 +215,7 @@ export class RunManager implements vscode.Disposable {
       const settings = readSettings();
       const folders = vscode.workspace.workspaceFolders ?? [];
       const backend = new WorkspaceFsBackend(folders, { ripgrep: this.ripgrep(), timeoutMs: settings.searchTimeoutSeconds * 1000 });
-      const guardrails = new GuardrailManager(budgetGuardrails({ maxTokens: settings.maxTokens ?? undefined, maxCostUsd: settings.maxCostUsd ?? undefined }));
+      const guardrails = createGuardrailManager({ maxTokens: settings.maxTokens ?? undefined, maxCostUsd: settings.maxCostUsd ?? undefined });
       const agent = createDeepAgent({ model: choice.model, maxIterations: settings.maxIterations });
       const controller = new AbortController();
       this.#controllers.add(controller);
