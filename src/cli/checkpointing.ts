@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { DeepAgent } from '../core/agent/createDeepAgent';
 import type { DeepAgentDeps, RunResult } from '../core/agent/types';
 import { CheckpointManager, type ResumePoint } from '../core/checkpoint/manager';
-import { runWithCheckpointing } from '../core/checkpoint/runWithCheckpointing';
+import { runWithCheckpointing } from '../core/launch/runWithCheckpointing';
 import type { CheckpointFrequency } from '../core/events';
 import { checkpointStore, isPostgresUrl, shownLocation } from './checkpointStore';
 import { UsageError, type RunOptions } from './options';

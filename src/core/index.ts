@@ -78,12 +78,12 @@ export {
 export type * from './tracing';
 
 export { CheckpointManager, type CheckpointInfo, type CheckpointManagerOptions, type ResumePoint } from './checkpoint/manager';
-export { runWithCheckpointing, type RunWithCheckpointingOptions } from './checkpoint/runWithCheckpointing';
+export { runWithCheckpointing, type RunWithCheckpointingOptions } from './launch/runWithCheckpointing';
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './checkpoint/fileStore';
 export { PgCheckpointStore, type PgCheckpointStoreOptions } from './checkpoint/pgStore';
 export { CheckpointError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun, type StoredRunStatus } from './checkpoint/store';
 export { CHECKPOINT_VERSION, parseCheckpoint, parseCheckpointId, type Checkpoint } from './checkpoint/checkpoint';
-export { foldJournal, type RunState } from './checkpoint/runState';
+export { foldJournal, type JournalFold, type RunState } from './runState';
 export type { FileRestore, RestoreResult } from './checkpoint/restore';
-export type { InterruptedToolCall, RunPersistence } from './agent/types';
+export type { InterruptedToolCall, RunPersistence } from './persistence';
 export type { RecoveryContext, ToolRecovery } from './tools/types';

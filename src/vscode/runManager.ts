@@ -7,11 +7,11 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { createDeepAgent } from '../core/agent/createDeepAgent';
-import type { InterruptedToolCall } from '../core/agent/types';
+import type { InterruptedToolCall } from '../core/persistence';
 import { FileCheckpointStore } from '../core/checkpoint/fileStore';
 import { CheckpointManager } from '../core/checkpoint/manager';
-import { runWithCheckpointing } from '../core/checkpoint/runWithCheckpointing';
-import { foldJournal } from '../core/checkpoint/runState';
+import { runWithCheckpointing } from '../core/launch/runWithCheckpointing';
+import { foldJournal } from '../core/runState';
 import { CheckpointError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun } from '../core/checkpoint/store';
 import type { RunEvent } from '../core/events';
 import { createGuardrailManager } from '../core/guardrails/presets';

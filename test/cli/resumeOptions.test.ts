@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunOptions } from '../../src/cli/options';
 import { withRecordedOptions } from '../../src/cli/resumeOptions';
-import { foldJournal, type RunState } from '../../src/core/checkpoint/runState';
+import { foldJournal, type RunState } from '../../src/core/runState';
 import type { RunEventData } from '../../src/core/events';
 
 const flags = (cwd: string): RunOptions => ({ workspace: cwd, apiKeyEnv: 'OPENAI_API_KEY', events: false, strict: false, skills: [], traceConsole: false, permissive: false });

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { build } from 'esbuild';
 import { FileCheckpointStore } from '../../src/core/checkpoint/fileStore';
-import { foldJournal } from '../../src/core/checkpoint/runState';
+import { foldJournal } from '../../src/core/runState';
 import type { RunEvent } from '../../src/core/events';
 import type { ChatMessage } from '../../src/core/model/types';
 import { taskScript } from '../support/checkpointTask';

@@ -7,7 +7,7 @@ import { createDeepAgent } from '../../src/core/agent/createDeepAgent';
 import { FilesystemBackend } from '../../src/core/backends/filesystem';
 import { FileCheckpointStore } from '../../src/core/checkpoint/fileStore';
 import { CheckpointManager } from '../../src/core/checkpoint/manager';
-import { runWithCheckpointing } from '../../src/core/checkpoint/runWithCheckpointing';
+import { runWithCheckpointing } from '../../src/core/launch/runWithCheckpointing';
 import { sequentialIds } from '../../src/core/clock';
 import type { RunEvent } from '../../src/core/events';
 import { appendLogTool, taskPrompt, taskScript } from '../support/checkpointTask';

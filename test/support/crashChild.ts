@@ -19,7 +19,7 @@ import { createDeepAgent } from '../../src/core/agent/createDeepAgent';
 import { FilesystemBackend } from '../../src/core/backends/filesystem';
 import { FileCheckpointStore } from '../../src/core/checkpoint/fileStore';
 import { CheckpointManager } from '../../src/core/checkpoint/manager';
-import { runWithCheckpointing } from '../../src/core/checkpoint/runWithCheckpointing';
+import { runWithCheckpointing } from '../../src/core/launch/runWithCheckpointing';
 import { OpenAICompatibleModel } from '../../src/core/model/openai';
 import { appendLogTool, taskPrompt } from './checkpointTask';
 

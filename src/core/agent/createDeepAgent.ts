@@ -1,5 +1,5 @@
 /** createDeepAgent: a model plus planning, file, subagent and skill tools, run by the agent loop. */
-import type { RunState } from '../checkpoint/runState';
+import type { RunState } from '../runState';
 import { randomIds, systemClock, type IdSource } from '../clock';
 import { defaultPrices, findPrice } from '../model/pricing';
 import { defaultRetryPolicy } from '../model/retry';

@@ -5,7 +5,7 @@
  * user's to decide (in the editor) or the model's to be told.
  */
 import type { z } from 'zod';
-import type { PendingStep, RunState } from '../checkpoint/runState';
+import type { PendingStep, RunState } from '../runState';
 import type { AnyTool, ToolRecovery } from '../tools/types';
 import type { EmitterRestore } from './emitter';
 import { errorMessage } from './errors';

@@ -6,8 +6,8 @@
 import type { z } from 'zod';
 import type { FileBackend } from '../backends/types';
 import type { ChatMessage, ToolCall } from '../model/types';
-import type { ToolResultRecord } from '../checkpoint/runState';
-import { CheckpointError } from '../checkpoint/store';
+import type { ToolResultRecord } from '../runState';
+import { CheckpointError } from '../persistence';
 import { ToolError, type AnyTool, type ToolContext, type ToolRecovery, type ToolServices } from '../tools/types';
 import { recordingChanges } from './changeRecorder';
 import type { ApprovalPolicy, Approvals } from './types';

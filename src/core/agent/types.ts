@@ -1,8 +1,8 @@
 /** The public shapes of a deep agent: what you build it with, what a run needs, what it returns. */
 import type { FileBackend } from '../backends/types';
 import type { Clock, IdSource } from '../clock';
-import type { RunState } from '../checkpoint/runState';
-import type { CheckpointFrequency, RunEvent, RunEventListener, RunStatus, Usage } from '../events';
+import type { RunEventListener, RunStatus, Usage } from '../events';
+import type { RunPersistence } from '../persistence';
 import type { GuardrailManager } from '../guardrails/manager';
 import type { PriceTable } from '../model/pricing';
 import type { RetryPolicy } from '../model/retry';
@@ -94,29 +94,6 @@ export interface DeepAgentDeps {
   runId?: string;
   /** Journal, checkpoints and resume; set by runWithCheckpointing. */
   persistence?: RunPersistence;
-}
-
-/** What the run loop needs from checkpointing (src/core/checkpoint) — kept small so the loop stays plain. */
-export interface RunPersistence {
-  /** Gets every event before any other listener. `flush` is awaited before every side effect. */
-  journal: { append(event: RunEvent): void; flush(): Promise<void> };
-  /** When to take checkpoints on their own; none when undefined. */
-  frequency?: CheckpointFrequency;
-  /** The label of a manual checkpoint asked for since the last boundary, if any. */
-  takeManualRequest?(): string | undefined;
-  /** Go on with this run (the fold of its journal) instead of starting a new one. */
-  resume?: RunState;
-  /** A side-effecting call that may or may not have happened: run it again, or tell the model (the default). */
-  decideInterrupted?(call: InterruptedToolCall): Promise<'rerun' | 'unknown'>;
-}
-
-export interface InterruptedToolCall {
-  runId: string;
-  toolCallId: string;
-  toolName: string;
-  args: unknown;
-  /** Why the outcome is unknown. */
-  detail: string;
 }
 
 export interface RunResult {

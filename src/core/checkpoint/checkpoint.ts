@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { RunEventOf } from '../events';
 import type { ChatMessage } from '../model/types';
-import type { RunState } from './runState';
+import type { RunState } from '../runState';
 import { CheckpointError } from './store';
 
 export const CHECKPOINT_VERSION = 2;

@@ -4,14 +4,14 @@
  * checkpoint is a position in a run's journal, so taking one costs the same at step 10 as at
  * step 1,000: one small event.
  */
-import type { RunPersistence } from '../agent/types';
+import type { RunPersistence } from '../persistence';
 import type { FileBackend } from '../backends/types';
 import { randomIds, type IdSource } from '../clock';
 import type { CheckpointFrequency, RunEvent, RunEventOf } from '../events';
 import { checkpointFromState, parseCheckpointId, type Checkpoint } from './checkpoint';
 import { forkEvents } from './fork';
 import { applyRestore, planRestore, type FileRestore, type RestoreResult } from './restore';
-import { foldJournal, type RunState } from './runState';
+import { foldJournal, type RunState } from '../runState';
 import { CheckpointError, type CheckpointStore, type JournalWriter } from './store';
 
 export interface CheckpointManagerOptions {

@@ -5,6 +5,8 @@
  */
 import type { RunEvent, RunStatus } from '../events';
 
+export { CheckpointError } from '../persistence';
+
 /** Appends one run's events. `append` never blocks the run; `flush` is the write-ahead barrier. */
 export interface JournalWriter {
   append(event: RunEvent): void;
@@ -46,14 +48,6 @@ export interface CompactionStats {
   eventsAfter: number;
   bytesBefore: number;
   bytesAfter: number;
-}
-
-/** A clear, one-line problem with stored runs: a foreign or newer file, a missing run, a dead server. */
-export class CheckpointError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckpointError';
-  }
 }
 
 export interface CheckpointStore {

@@ -4,9 +4,10 @@
  * starts a fork). Like `agent.execute`, it resolves with the result whatever the outcome.
  */
 import type { DeepAgent } from '../agent/createDeepAgent';
-import type { DeepAgentDeps, RunPersistence, RunResult } from '../agent/types';
+import type { DeepAgentDeps, RunResult } from '../agent/types';
+import type { RunPersistence } from '../persistence';
 import { randomIds } from '../clock';
-import type { CheckpointManager, ResumePoint } from './manager';
+import type { CheckpointManager, ResumePoint } from '../checkpoint/manager';
 
 export interface RunWithCheckpointingOptions {
   /** 'latest', a run id, a checkpoint id, or a point already found with `manager.resumePoint`. */

@@ -4,9 +4,9 @@
  * but whose tool calls are not all finished is kept as `pending`, with which calls had started.
  * The fold never throws on a damaged journal: a missing event only leaves less state.
  */
-import { addUsage, zeroUsage, type RunEvent, type RunEventData, type RunStatus, type Usage } from '../events';
-import type { ChatMessage, ToolCall } from '../model/types';
-import type { Todo } from '../tools/types';
+import { addUsage, zeroUsage, type RunEvent, type RunEventData, type RunStatus, type Usage } from './events';
+import type { ChatMessage, ToolCall } from './model/types';
+import type { Todo } from './tools/types';
 
 export interface ToolResultRecord {
   toolCallId: string;
