@@ -3,16 +3,11 @@
  * database, with checkpoints, so a killed or cancelled run goes on with `--resume <runId|latest|checkpointId>`.
  */
 import { existsSync, statSync } from 'node:fs';
-import type { DeepAgent } from '../core/agent/createDeepAgent';
-import type { DeepAgentDeps, RunResult } from '../core/agent/types';
-import { CheckpointManager, type ResumePoint } from '../core/checkpoint/manager';
-import { runWithCheckpointing } from '../core/launch/runWithCheckpointing';
-import type { CheckpointFrequency } from '../core/events';
-import { checkpointStore, isPostgresUrl, shownLocation } from './checkpointStore';
+import { CheckpointManager, checkpointFrequencies, checkpointStore, isPostgresUrl, shownLocation, type CheckpointFrequency, type ResumePoint, type RunEventListener, type RunHooks, type RunResult } from '../core';
 import { UsageError, type RunOptions } from './options';
 import type { CliIO } from './runTask';
 
-export const checkpointFrequencies: readonly CheckpointFrequency[] = ['step', 'iteration', 'tool_call'];
+export { checkpointFrequencies };
 export const defaultCheckpointFrequency: CheckpointFrequency = 'tool_call';
 
 /** Checks the task and checkpoint flags together; returns the prompt to run ('' when resuming, the run has its own). */
@@ -33,12 +28,6 @@ export function checkedPrompt(prompt: string | undefined, options: RunOptions, i
   return prompt;
 }
 
-export interface CheckpointedRun {
-  result: RunResult;
-  /** The run's last checkpoint, to go on from when the run itself cannot be resumed. */
-  lastCheckpointId?: string;
-}
-
 /** A resume whose run was looked up already: its store stays open (the caller closes it) and `point` is where it goes on (none for a checkpoint id, forked when the run starts). */
 export interface OpenedResume {
   manager: CheckpointManager;
@@ -48,42 +37,37 @@ export interface OpenedResume {
 export const checkpointManagerFor = (options: RunOptions) =>
   new CheckpointManager(checkpointStore(options.checkpointDir!), { frequency: options.checkpointEvery ?? defaultCheckpointFrequency });
 
-export async function runCheckpointed(agent: DeepAgent, prompt: string, deps: DeepAgentDeps, options: RunOptions, io: CliIO, resume?: OpenedResume): Promise<CheckpointedRun> {
+/** What a checkpointed CLI run adds to startRun: where it is journaled is said once, and interrupted calls are told, not asked about. */
+export function checkpointingHooks(options: RunOptions, io: CliIO, print: RunEventListener, resume?: OpenedResume): Partial<RunHooks> {
   const dir = options.checkpointDir!;
-  const manager = resume?.manager ?? checkpointManagerFor(options);
-  const { frequency } = manager;
+  const frequency = resume?.manager.frequency ?? options.checkpointEvery ?? defaultCheckpointFrequency;
   let announced = false;
-  const onEvent: DeepAgentDeps['onEvent'] = (event) => {
-    if (!announced && !event.parentRunId && (event.type === 'run_start' || event.type === 'run_resumed')) {
-      announced = true;
-      io.err.write(`deep-agent: run ${event.runId} is checkpointed in ${shownLocation(dir)} (every ${frequency.replace('_', ' ')})\n`);
-    }
-    deps.onEvent?.(event);
+  return {
+    checkpoints: resume?.manager,
+    resumePoint: resume?.point,
+    onEvent: (event) => {
+      if (!announced && !event.parentRunId && (event.type === 'run_start' || event.type === 'run_resumed')) {
+        announced = true;
+        io.err.write(`deep-agent: run ${event.runId} is checkpointed in ${shownLocation(dir)} (every ${frequency.replace('_', ' ')})\n`);
+      }
+      print(event);
+    },
+    // The CLI cannot ask anyone: the model is told, and so is the user.
+    decideInterrupted: async (call) => {
+      io.err.write(
+        `deep-agent: warning: ${call.toolName} (${call.toolCallId}) was interrupted and may or may not have taken effect (${call.detail}); the model is told to check before trying again\n`,
+      );
+      return 'unknown';
+    },
+    onWarning: (message) => void io.err.write(`deep-agent: warning: ${message}\n`),
   };
-  try {
-    const result = await runWithCheckpointing(agent, prompt, { ...deps, onEvent }, manager, {
-      resumeFrom: resume?.point ?? options.resume,
-      // The CLI cannot ask anyone: the model is told, and so is the user.
-      decideInterrupted: async (call) => {
-        io.err.write(
-          `deep-agent: warning: ${call.toolName} (${call.toolCallId}) was interrupted and may or may not have taken effect (${call.detail}); the model is told to check before trying again\n`,
-        );
-        return 'unknown';
-      },
-      onWarning: (message) => void io.err.write(`deep-agent: warning: ${message}\n`),
-    });
-    return { result, lastCheckpointId: manager.lastCheckpointId };
-  } finally {
-    if (!resume) await manager.store.close();
-  }
 }
 
 /** How to go on with a run that did not complete. */
-export function resumeHint(run: CheckpointedRun, dir: string): string | undefined {
-  const { result } = run;
+export function resumeHint(result: RunResult, lastCheckpointId: string | undefined, dir: string): string | undefined {
   if (result.status === 'completed') return undefined;
   if (result.status === 'cancelled') return `go on with it: deep-agent run --checkpoint-dir ${shellWord(shownLocation(dir))} --resume ${result.runId}`;
-  if (run.lastCheckpointId) return `go on from its last checkpoint: deep-agent run --checkpoint-dir ${shellWord(shownLocation(dir))} --resume ${run.lastCheckpointId}`;
+  if (lastCheckpointId) return `go on from its last checkpoint: deep-agent run --checkpoint-dir ${shellWord(shownLocation(dir))} --resume ${lastCheckpointId}`;
   return undefined;
 }
 

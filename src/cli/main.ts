@@ -2,9 +2,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { runDemo } from './demo';
-import { modelFromOptions } from './model';
 import { checkedPrompt, checkpointFrequencies, defaultCheckpointFrequency } from './checkpointing';
-import { checkpointLocation } from './checkpointStore';
+import { checkpointLocation } from '../core';
 import { collect, oneOf, positiveInteger, positiveNumber, url, UsageError, type RunOptions } from './options';
 import { resumeTask } from './resume';
 import { registerRunsCommand } from './runs';
@@ -58,7 +57,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return;
       }
       const checked = checkRunOptions(prompt, options, io);
-      exitCode = await runTask(checked, options, modelFromOptions(options, io.env), io);
+      exitCode = await runTask(checked, options, undefined, io);
     });
 
   program

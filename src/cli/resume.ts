@@ -3,9 +3,8 @@
  * options it recorded (resumeOptions.ts), says in one line where and with which model, and runs it.
  * Nothing is written before every option checks out: a checkpoint id is forked only when the run starts.
  */
-import type { ChatModel } from '../core/model/types';
 import { checkpointManagerFor } from './checkpointing';
-import { modelFromOptions } from './model';
+import { describedModel, modelConfigFrom } from './model';
 import type { RunOptions } from './options';
 import { withRecordedOptions } from './resumeOptions';
 import { checkRunOptions, cliAgentName, runTask, type CliIO } from './runTask';
@@ -18,13 +17,11 @@ export async function resumeTask(options: RunOptions, given: ReadonlySet<string>
     const state = point?.state ?? (await manager.stateAt(ref));
     const merged = withRecordedOptions(options, given, state, (line) => void io.err.write(`deep-agent: ${line}\n`));
     checkRunOptions('', merged, io);
-    const model = modelFromOptions(merged, io.env);
-    io.err.write(`deep-agent: resuming ${point ? `run ${point.runId}` : `from checkpoint ${ref}`} in ${merged.workspace} with ${described(model)}\n`);
-    return await runTask('', merged, model, io, { manager, point });
+    const model = modelConfigFrom(merged, io.env);
+    io.err.write(`deep-agent: resuming ${point ? `run ${point.runId}` : `from checkpoint ${ref}`} in ${merged.workspace} with ${describedModel(model)}\n`);
+    return await runTask('', merged, undefined, io, { manager, point });
   } finally {
     // A PostgreSQL pool would keep the process alive.
     await manager.store.close();
   }
 }
-
-const described = (model: ChatModel) => (model.endpoint?.baseUrl ? `${model.modelName} at ${model.endpoint.baseUrl}` : `${model.modelName} (replayed)`);

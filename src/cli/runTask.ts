@@ -1,18 +1,9 @@
-/** One CLI run: builds the agent, backend, guardrails and tracer from options, runs, reports. */
+/** One CLI run: flags into a RunConfig, the core's startRun, the events shown, an exit code. */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDeepAgent } from '../core/agent/createDeepAgent';
-import { FilesystemBackend } from '../core/backends/filesystem';
-import type { RunResult } from '../core/agent/types';
-import type { RunEvent } from '../core/events';
-import { createGuardrailManager } from '../core/guardrails/presets';
-import type { ChatModel } from '../core/model/types';
-import { ConsoleTraceExporter } from '../core/tracing/exporters/console';
-import { JsonlTraceExporter } from '../core/tracing/exporters/jsonl';
-import { createOtelTraceExporter } from '../core/tracing/exporters/otelLazy';
-import { Tracer } from '../core/tracing/tracer';
-import type { TraceExporter } from '../core/tracing/types';
-import { checkedPrompt, resumeHint, runCheckpointed, type OpenedResume } from './checkpointing';
+import { startRun, type ChatModel, type RunConfig, type RunEvent } from '../core';
+import { checkedPrompt, checkpointingHooks, resumeHint, type OpenedResume } from './checkpointing';
+import { modelConfigFrom } from './model';
 import { ripgrepFrom, UsageError, type RunOptions } from './options';
 import { readableView, type ViewStreams } from './view';
 
@@ -25,10 +16,6 @@ export interface CliIO extends ViewStreams {
 /** The name of the agent every CLI run uses; `--resume latest` looks for its runs. */
 export const cliAgentName = 'deep-agent';
 
-/** The agent every CLI run uses, so a recorded run replays against the same prompt and tools. */
-export const cliAgent = (model: ChatModel, options: Pick<RunOptions, 'maxIterations' | 'sampling'>) =>
-  createDeepAgent({ name: cliAgentName, model, maxIterations: options.maxIterations ?? 50, ...options.sampling });
-
 /** Checks the task and its flags before a model is picked, so a usage error is reported first. */
 export function checkRunOptions(prompt: string | undefined, options: RunOptions, io: CliIO): string {
   const checked = checkedPrompt(prompt, options, io);
@@ -38,58 +25,45 @@ export function checkRunOptions(prompt: string | undefined, options: RunOptions,
   return checked;
 }
 
-/** `resume`: the run to go on with, found in an open store (see resume.ts). */
-export async function runTask(prompt: string | undefined, options: RunOptions, model: ChatModel, io: CliIO, resume?: OpenedResume): Promise<number> {
-  prompt = checkRunOptions(prompt, options, io);
-  const search = { ripgrep: ripgrepFrom(io.env), timeoutMs: options.searchTimeout && options.searchTimeout * 1000 };
-  const guardrails = createGuardrailManager({
-    maxTokens: options.maxTokens,
-    maxCostUsd: options.maxCost,
-    timeoutMs: options.timeout && options.timeout * 1000,
-    mode: options.permissive ? 'permissive' : 'strict',
-  });
-  const tracer = await tracerFor(options, io);
+/** The run the flags describe, as the core's plain configuration. */
+export function runConfigFrom(prompt: string, options: RunOptions, env: NodeJS.ProcessEnv, model: 'from-flags' | 'given'): RunConfig {
   const skillsDirs = [...options.skills];
   const workspaceSkills = workspaceSkillsDir(options.workspace);
   // A resumed run's recorded skill folders may hold it already.
   if (existsSync(workspaceSkills) && !skillsDirs.includes(workspaceSkills)) skillsDirs.push(workspaceSkills);
+  return {
+    prompt: prompt || undefined,
+    agent: { name: cliAgentName, maxIterations: options.maxIterations ?? 50, ...options.sampling },
+    model: model === 'from-flags' ? modelConfigFrom(options, env) : undefined,
+    workspace: { root: options.workspace, ripgrep: ripgrepFrom(env), searchTimeoutMs: options.searchTimeout && options.searchTimeout * 1000 },
+    skillsDirs,
+    budgets: { maxTokens: options.maxTokens, maxCostUsd: options.maxCost, timeoutMs: options.timeout && options.timeout * 1000, mode: options.permissive ? 'permissive' : 'strict' },
+    trace: { console: options.traceConsole, jsonl: options.trace, otlp: options.otlp },
+    checkpoints: options.checkpointDir ? { location: options.checkpointDir, every: options.checkpointEvery } : undefined,
+    resume: options.resume,
+  };
+}
 
-  // A hard stop for --timeout too: a model call that hangs never reaches the next guardrail gate.
-  const timeout = options.timeout ? AbortSignal.timeout(options.timeout * 1000 + 2000) : undefined;
-  const signal = timeout ? AbortSignal.any([io.signal, timeout]) : io.signal;
+/** `model`: one the caller made (the demo's bundled recording); otherwise the flags name it. `resume`: a run already looked up (resume.ts). */
+export async function runTask(prompt: string | undefined, options: RunOptions, model: ChatModel | undefined, io: CliIO, resume?: OpenedResume): Promise<number> {
+  prompt = checkRunOptions(prompt, options, io);
   const print = options.events ? (e: RunEvent) => void io.out.write(`${JSON.stringify(e)}\n`) : readableView(io);
-
-  const agent = cliAgent(model, options);
-  const deps = { backend: new FilesystemBackend({ root: options.workspace, search }), skillsDirs, guardrails, tracer, signal, onEvent: print };
-  let result: RunResult;
-  let hint: string | undefined;
-  try {
-    if (options.checkpointDir) {
-      const run = await runCheckpointed(agent, prompt, deps, options, io, resume);
-      result = run.result;
-      hint = resumeHint(run, options.checkpointDir);
-    } else {
-      result = await agent.execute(prompt, deps);
-    }
-  } finally {
-    await tracer?.shutdown();
-  }
-
+  const run = startRun(runConfigFrom(prompt, options, io.env, model ? 'given' : 'from-flags'), {
+    model,
+    env: io.env,
+    signal: io.signal,
+    traceConsole: { stream: io.err },
+    onExporterError: (name, error) => io.err.write(`deep-agent: trace exporter ${name} failed and was turned off: ${String(error)}\n`),
+    ...(options.checkpointDir ? checkpointingHooks(options, io, print, resume) : { onEvent: print }),
+  });
+  const result = await run.result;
   if (result.status === 'completed') return 0;
-  const why = timeout?.aborted ? `timed out after ${options.timeout} s` : result.error?.message ?? result.status;
+  const why = run.timedOut ? `timed out after ${options.timeout} s` : (result.error?.message ?? result.status);
   io.err.write(`deep-agent: run ${result.status}: ${why}\n`);
+  const hint = options.checkpointDir && resumeHint(result, run.lastCheckpointId, options.checkpointDir);
   if (hint) io.err.write(`deep-agent: ${hint}\n`);
   return result.status === 'cancelled' && io.signal.aborted ? 130 : 1;
 }
 
 /** Skills a workspace brings along; every run there uses them. */
 export const workspaceSkillsDir = (workspace: string) => join(workspace, '.deep-agent', 'skills');
-
-async function tracerFor(options: RunOptions, io: CliIO): Promise<Tracer | undefined> {
-  const exporters: TraceExporter[] = [];
-  if (options.traceConsole) exporters.push(new ConsoleTraceExporter({ stream: io.err }));
-  if (options.trace) exporters.push(new JsonlTraceExporter({ path: options.trace }));
-  if (options.otlp) exporters.push(await createOtelTraceExporter({ url: options.otlp }));
-  if (exporters.length === 0) return undefined;
-  return new Tracer({ exporters, onExporterError: (name, error) => io.err.write(`deep-agent: trace exporter ${name} failed and was turned off: ${String(error)}\n`) });
-}

@@ -7,7 +7,7 @@ import { FilesystemBackend } from '../core/backends/filesystem';
 import { FileCheckpointStore } from '../core/checkpoint/fileStore';
 import { CheckpointManager, type CheckpointInfo } from '../core/checkpoint/manager';
 import type { CheckpointStore, StoredRun } from '../core/checkpoint/store';
-import { checkpointStore, isPostgresUrl, shownLocation } from './checkpointStore';
+import { checkpointStore, isPostgresUrl, shownLocation } from '../core';
 import { shellWord } from './checkpointing';
 import { UsageError } from './options';
 import type { CliIO } from './runTask';

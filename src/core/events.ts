@@ -21,7 +21,21 @@ export function addUsage(a: Usage, b: Usage): Usage {
   };
 }
 
+/**
+ * How a run ended. `cancelled`: the user (or the caller's AbortSignal) stopped it; it can be resumed.
+ * `stopped`: a guardrail stopped it. `failed`: an error did. One name each, in the code, the events,
+ * the CLI and the UI.
+ */
 export type RunStatus = 'completed' | 'failed' | 'cancelled' | 'stopped';
+
+/**
+ * What started a child run: a tool call of its parent (a subagent started by `task`), or a task of a
+ * graph. With the parent's run id it names the child, so a resumed parent finds it again.
+ */
+export interface ParentLink {
+  kind: 'tool_call' | 'graph_task';
+  id: string;
+}
 
 /** What each event type carries; the key is the event's `type`. */
 export interface RunEventData {
@@ -32,8 +46,10 @@ export interface RunEventData {
     maxIterations: number;
     /** 0 for a top-level run, 1 for its subagents, and so on. */
     depth: number;
-    /** The `task` tool call that started this subagent run. */
+    /** The `task` tool call that started this subagent run (the same as `parent.id`; older journals have only this). */
     parentToolCallId?: string;
+    /** Child runs: what in the parent (`parentRunId`) started it. */
+    parent?: ParentLink;
     /** Earlier messages of the conversation (a follow-up), so a resume can rebuild it. */
     history?: ChatMessage[];
     /** Set when this run was forked from another run's checkpoint. */
@@ -49,6 +65,7 @@ export interface RunEventData {
     maxIterations?: number;
     depth: number;
     parentToolCallId?: string;
+    parent?: ParentLink;
     /** The last event seen before the interruption. */
     fromSeq: number;
     /** The step the run goes on with; a half-done step is finished, a half-streamed one asked again. */
@@ -145,7 +162,8 @@ export interface RunEventData {
 export type RunEventType = keyof RunEventData;
 
 /** When checkpoints are taken: after every step, every model call, or every tool call; `manual` on request. */
-export type CheckpointFrequency = 'step' | 'iteration' | 'tool_call';
+export const checkpointFrequencies = ['step', 'iteration', 'tool_call'] as const;
+export type CheckpointFrequency = (typeof checkpointFrequencies)[number];
 export type CheckpointReason = CheckpointFrequency | 'manual';
 
 export type GuardrailGate = 'before_model_call' | 'before_tool_call' | 'final_output';

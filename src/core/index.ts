@@ -1,13 +1,13 @@
 /** The public API of the agent core. */
 export { createDeepAgent, type DeepAgent } from './agent/createDeepAgent';
-export type { DeepAgentDeps, DeepAgentOptions, RunResult, SubagentConfig, TraceSink } from './agent/types';
+export type { Approvals, ApprovalDecision, ApprovalPolicy, ApprovalRequest, ChildRunner, ChildRunSpec, DeepAgentDeps, DeepAgentOptions, ParentRun, RunResult, SubagentConfig, TraceSink } from './agent/types';
 export { MaxIterationsError, RunCancelledError } from './agent/errors';
 export { generalPurposeSubagent } from './agent/subagents';
 export { discoverSkills, parseSkillFile, type Skill } from './agent/skills';
 export { runStream, streamText, streamToolCalls, type RunStream, type ToolEvent } from './stream';
 // Values are exported by name, never with `export *`: Node sees the names a CommonJS module
 // re-exports only when they are listed, and ES modules (an example.mts run with tsx) import by name.
-export { addUsage, isEventOf, zeroUsage } from './events';
+export { addUsage, checkpointFrequencies, isEventOf, zeroUsage } from './events';
 export type * from './events';
 export { systemClock, randomIds, sequentialIds, type Clock, type IdSource } from './clock';
 
@@ -79,11 +79,17 @@ export type * from './tracing';
 
 export { CheckpointManager, type CheckpointInfo, type CheckpointManagerOptions, type ResumePoint } from './checkpoint/manager';
 export { runWithCheckpointing, type RunWithCheckpointingOptions } from './launch/runWithCheckpointing';
+export { startRun, type RunHooks, type StartedRun } from './launch/startRun';
+export { parseRunConfig, RunConfigError, runConfigSchema, type RunConfig } from './launch/runConfig';
+export { checkpointLocation, checkpointStore, isPostgresUrl, shownLocation } from './launch/checkpointLocation';
+export { tracerFor, type TracerHooks } from './launch/tracer';
+export { DEFAULT_API_KEY_ENV, modelFrom } from './launch/model';
+export { journaledChildRunner } from './launch/childRuns';
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './checkpoint/fileStore';
 export { PgCheckpointStore, type PgCheckpointStoreOptions } from './checkpoint/pgStore';
-export { CheckpointError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun, type StoredRunStatus } from './checkpoint/store';
+export { CheckpointError, RunNotFoundError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun, type StoredRunStatus } from './checkpoint/store';
 export { CHECKPOINT_VERSION, parseCheckpoint, parseCheckpointId, type Checkpoint } from './checkpoint/checkpoint';
-export { foldJournal, type JournalFold, type RunState } from './runState';
+export { childRunId, foldJournal, linkKey, type JournalFold, type RunState } from './runState';
 export type { FileRestore, RestoreResult } from './checkpoint/restore';
 export type { InterruptedToolCall, RunPersistence } from './persistence';
 export type { RecoveryContext, ToolRecovery } from './tools/types';

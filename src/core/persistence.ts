@@ -13,6 +13,17 @@ export class CheckpointError extends Error {
   }
 }
 
+/** The store has no run by that id (as opposed to one it cannot read). */
+export class RunNotFoundError extends CheckpointError {
+  constructor(
+    readonly runId: string,
+    where: string,
+  ) {
+    super(`no run ${runId} in ${where}`);
+    this.name = 'RunNotFoundError';
+  }
+}
+
 /** What the run loop needs from checkpointing (src/core/checkpoint) — kept small so the loop stays plain. */
 export interface RunPersistence {
   /** Gets every event before any other listener. `flush` is awaited before every side effect. */

@@ -4,7 +4,8 @@
  * but whose tool calls are not all finished is kept as `pending`, with which calls had started.
  * The fold never throws on a damaged journal: a missing event only leaves less state.
  */
-import { addUsage, zeroUsage, type RunEvent, type RunEventData, type RunStatus, type Usage } from './events';
+import { createHash } from 'node:crypto';
+import { addUsage, zeroUsage, type ParentLink, type RunEvent, type RunEventData, type RunStatus, type Usage } from './events';
 import type { ChatMessage, ToolCall } from './model/types';
 import type { Todo } from './tools/types';
 
@@ -34,9 +35,11 @@ export interface PendingStep {
 }
 
 /** What the run started with (run_start), then what it has done since. */
-export interface RunState extends Omit<RunEventData['run_start'], 'history'> {
+export interface RunState extends Omit<RunEventData['run_start'], 'history' | 'parent'> {
   runId: string;
   parentRunId?: string;
+  /** What in the parent started this child run (older journals: from `parentToolCallId`). */
+  parent?: ParentLink;
   history: ChatMessage[];
   startedAt: number;
   /** The conversation after the prompt: whole steps only. */
@@ -57,13 +60,31 @@ export interface RunState extends Omit<RunEventData['run_start'], 'history'> {
   ended?: { status: RunStatus; output?: string; error?: string };
   /** Subagent runs, by the `task` tool call that started them. */
   subagents: Map<string, RunState>;
+  /** Child runs in this journal, by `linkKey(parent)`: subagents and any other kind. */
+  children: Map<string, RunState>;
   lastCheckpoint?: RunEventData['checkpoint'] & { seq: number; ts: number };
 }
 
 export interface JournalFold {
-  /** The top-level run (the first run_start without a parent). */
+  /** The journal's own run: its first run_start (a child run journaled on its own has a parent elsewhere). */
   root: RunState | undefined;
   runs: Map<string, RunState>;
+}
+
+/** The key of a child run among its parent's children. */
+export const linkKey = (link: ParentLink) => `${link.kind}:${link.id}`;
+
+/**
+ * The run id of a child run journaled on its own: the same for the same parent and link, so a resumed
+ * parent finds its children. Readable when it can be (`<parent>.task-<id>`); hashed when the id has
+ * characters a run id cannot hold or the whole would be too long.
+ */
+export function childRunId(parentRunId: string, link: ParentLink): string {
+  const kind = link.kind === 'graph_task' ? 'task' : 'call';
+  const readable = `${parentRunId}.${kind}-${link.id}`;
+  if (/^[A-Za-z0-9._-]{1,128}$/.test(readable) && !link.id.startsWith('.')) return readable;
+  const hash = createHash('sha256').update(`${parentRunId}\n${linkKey(link)}`).digest('hex').slice(0, 16);
+  return `${parentRunId.slice(0, 100)}.${kind}-${hash}`;
 }
 
 /** Folds events in journal order; `end` (exclusive) stops early, e.g. at a checkpoint. */
@@ -73,13 +94,18 @@ export function foldJournal(events: readonly RunEvent[], end = events.length): J
   for (let i = 0; i < end && i < events.length; i++) {
     const event = events[i]!;
     if (event.type === 'run_start') {
-      if (runs.has(event.runId)) continue;
-      // A parent must be another run that started earlier; anything else is damage (and could loop).
-      if (event.parentRunId !== undefined && (event.parentRunId === event.runId || !runs.has(event.parentRunId))) continue;
+      if (runs.has(event.runId) || event.parentRunId === event.runId) continue;
+      // After the journal's own run, a parent must be another run that started earlier in it; anything else is damage (and could loop).
+      if (root && (event.parentRunId === undefined || !runs.has(event.parentRunId))) continue;
       const state = newState(event);
       runs.set(event.runId, state);
-      if (!event.parentRunId && !root) root = state;
-      if (event.parentRunId && event.data.parentToolCallId) runs.get(event.parentRunId)?.subagents.set(event.data.parentToolCallId, state);
+      if (!root) {
+        root = state;
+        continue;
+      }
+      const parent = runs.get(event.parentRunId!)!;
+      if (state.parent) parent.children.set(linkKey(state.parent), state);
+      if (state.parent?.kind === 'tool_call') parent.subagents.set(state.parent.id, state);
       continue;
     }
     const state = runs.get(event.runId);
@@ -103,6 +129,7 @@ function newState(event: Extract<RunEvent, { type: 'run_start' }>): RunState {
     maxIterations: d.maxIterations,
     depth: d.depth,
     parentToolCallId: d.parentToolCallId,
+    parent: d.parent ?? (event.parentRunId && d.parentToolCallId ? { kind: 'tool_call', id: d.parentToolCallId } : undefined),
     history: d.history ?? [],
     forkedFrom: d.forkedFrom,
     settings: d.settings,
@@ -118,6 +145,7 @@ function newState(event: Extract<RunEvent, { type: 'run_start' }>): RunState {
     lastSeq: event.seq,
     lastTs: event.ts,
     subagents: new Map(),
+    children: new Map(),
   };
 }
 

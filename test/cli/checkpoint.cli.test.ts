@@ -361,7 +361,7 @@ test('--checkpoint-dir takes a PostgreSQL URL: runs are kept on the server, list
 });
 
 test('a PostgreSQL URL is shown without its password', async () => {
-  const { shownLocation } = await import('../../src/cli/checkpointStore');
+  const { shownLocation } = await import('../../src/core/launch/checkpointLocation');
   assert.equal(shownLocation('postgres://team:s3cret@db.example:5432/runs'), 'postgres://team@db.example:5432/runs');
   assert.equal(shownLocation('/tmp/runs'), '/tmp/runs');
 });

@@ -23,6 +23,7 @@ const unusedServices: ToolServices = {
   runSubagent: () => unusedStub('runSubagent'),
   listSubagents: () => unusedStub('listSubagents'),
   loadSkill: () => unusedStub('loadSkill'),
+  startChildRun: () => unusedStub('startChildRun'),
 };
 
 function unusedStub(name: string): never {

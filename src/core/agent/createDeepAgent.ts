@@ -12,7 +12,8 @@ import { executeRun } from './run';
 import { discoverSkills, loadSkillTool, type Skill } from './skills';
 import { generalPurposeSubagent, taskTool } from './subagents';
 import { readTodosTool, writeTodosTool } from './todos';
-import type { DeepAgentDeps, DeepAgentOptions, RunResult, SubagentConfig } from './types';
+import { childRunId } from '../runState';
+import type { ChildRunner, DeepAgentDeps, DeepAgentOptions, RunResult, SubagentConfig } from './types';
 
 export interface DeepAgent {
   readonly name: string;
@@ -47,7 +48,12 @@ async function startRun(name: string, options: DeepAgentOptions, prompt: string,
   const ids = resume ? unusedIn(resume, deps.ids ?? randomIds) : (deps.ids ?? randomIds);
   // The journal hears each event first: nothing reaches a listener that a crash could lose.
   const sink = fanOut([deps.persistence?.journal.append.bind(deps.persistence.journal), deps.tracer?.onEvent, deps.onEvent]);
-  const emitter = resume ? new RunEmitter(resume.runId, undefined, sink, clock, emitterRestoreOf(resume)) : new RunEmitter(deps.runId ?? ids(), undefined, sink, clock);
+  const { parent } = deps;
+  const runId = resume?.runId ?? deps.runId ?? (parent ? childRunId(parent.runId, parent.link) : ids());
+  const emitter = new RunEmitter(runId, undefined, sink, clock, resume && emitterRestoreOf(resume), parent?.runId);
+  // What a child run of this run inherits: everything but the journal (a child has its own) and the identity.
+  const { persistence: _journal, runId: _id, parent: _parent, ...inherited } = deps;
+  const childRunner = deps.childRunner ?? runChildInMemory;
   const { skills, problems } = await discoverSkills(deps.skillsDirs ?? []);
   const subagents: SubagentConfig[] = [
     ...(options.generalPurposeSubagent === false ? [] : [generalPurposeSubagent]),
@@ -77,7 +83,9 @@ async function startRun(name: string, options: DeepAgentOptions, prompt: string,
       ids,
       emitter,
       root: emitter,
-      depth: 0,
+      depth: parent ? parent.depth + 1 : 0,
+      parent: parent?.link,
+      startChild: (spec, at) => childRunner(at, spec, inherited),
       history: deps.history ?? [],
       settings: runSettingsOf(options, deps),
       // Unusable skill folders are reported but do not stop the run.
@@ -88,6 +96,10 @@ async function startRun(name: string, options: DeepAgentOptions, prompt: string,
     prompt,
   );
 }
+
+/** A child run without a journal: it runs as it is, every time. */
+const runChildInMemory: ChildRunner = (parent, spec, inherited) =>
+  spec.agent.execute(spec.prompt, { ...inherited, ...spec.deps, parent: { ...parent, link: spec.link } });
 
 /** A resumed run's new subagents must not take an id its journal already has (a fresh sequential source would). */
 function unusedIn(state: RunState, ids: IdSource): IdSource {

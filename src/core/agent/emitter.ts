@@ -25,6 +25,8 @@ export interface EmitterRestore {
 
 export class RunEmitter {
   readonly totals: RunTotals;
+  /** Stamped on every event: the subagent's parent emitter, or the parent of a child run journaled on its own. */
+  readonly parentRunId: string | undefined;
   #seq: number;
 
   constructor(
@@ -33,7 +35,9 @@ export class RunEmitter {
     private readonly sink: RunEventListener,
     readonly clock: Clock,
     restore?: EmitterRestore,
+    parentRunId?: string,
   ) {
+    this.parentRunId = parent?.runId ?? parentRunId;
     this.#seq = restore?.nextSeq ?? 0;
     this.totals = {
       usage: restore?.usage ?? zeroUsage(),
@@ -57,7 +61,7 @@ export class RunEmitter {
   emit<T extends RunEventType>(type: T, data: RunEventData[T]): RunEvent {
     const event = {
       runId: this.runId,
-      parentRunId: this.parent?.runId,
+      parentRunId: this.parentRunId,
       seq: this.#seq++,
       ts: this.clock.now(),
       type,

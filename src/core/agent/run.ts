@@ -16,8 +16,8 @@ import { systemPrompt } from './prompt';
 import { readSkill, type Skill } from './skills';
 import { runToolCalls, type ToolRunContext } from './toolRunner';
 import type { RunPersistence } from '../persistence';
-import type { Approvals, RunResult, SubagentConfig } from './types';
-import type { CheckpointReason, RunStatus } from '../events';
+import type { Approvals, ChildRunSpec, ParentRun, RunResult, SubagentConfig } from './types';
+import type { CheckpointReason, ParentLink, RunStatus } from '../events';
 import type { RunState } from '../runState';
 import { emitterRestoreOf, recoverInterrupted } from './resume';
 import type { IdSource } from '../clock';
@@ -47,6 +47,10 @@ export interface RunSetup {
   root: RunEmitter;
   depth: number;
   parentToolCallId?: string;
+  /** What in the parent started this run (subagents and child runs). */
+  parent?: ParentLink;
+  /** Starts a child run of this run, journaled on its own. */
+  startChild: (spec: ChildRunSpec, parent: ParentRun) => Promise<RunResult>;
   history: ChatMessage[];
   /** Recorded in `run_start` (top-level runs). */
   settings?: RunSettings;
@@ -68,6 +72,7 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
     writeTodos: (next) => void (todos = next),
     listSubagents: () => setup.subagents.map(({ name, description }) => ({ name, description })),
     runSubagent: (name, task, toolCallId) => runSubagent(setup, name, task, toolCallId),
+    startChildRun: (spec) => setup.startChild(spec, { runId: emitter.runId, depth: setup.depth }),
     loadSkill: (name, file) => {
       const skill = setup.skills.find((s) => s.name === name);
       if (!skill) throw new ToolError(`unknown skill "${name}"; available: ${setup.skills.map((s) => s.name).join(', ') || 'none'}`);
@@ -108,6 +113,7 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
         maxIterations: setup.maxIterations,
         depth: setup.depth,
         parentToolCallId: setup.parentToolCallId,
+        ...(setup.parent ? { parent: setup.parent } : {}),
         fromSeq: resume.lastSeq,
         step: pending?.step ?? step + 1,
         interruptedToolCalls: [...recoveries].map(([toolCallId, r]) => ({ toolCallId, name: pending!.answer.toolCalls.find((c) => c.id === toolCallId)!.name, outcome: r.outcome })),
@@ -122,6 +128,7 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
         maxIterations: setup.maxIterations,
         depth: setup.depth,
         parentToolCallId: setup.parentToolCallId,
+        ...(setup.parent ? { parent: setup.parent } : {}),
         ...(history.length ? { history } : {}),
         ...(setup.settings ? { settings: setup.settings } : {}),
       });
@@ -224,10 +231,10 @@ function finishedAnswer(state: RunState): string | undefined {
   return last?.role === 'assistant' && !last.toolCalls?.length ? (last.content ?? '') : undefined;
 }
 
-/** Checkpoints of the top-level run, at the boundaries its frequency names or when one was asked for. */
+/** Checkpoints of a journal's own run (not its subagents), at the boundaries its frequency names or when one was asked for. */
 function takeCheckpoint(setup: RunSetup, reason: CheckpointReason, step: number): void {
   const persistence = setup.persistence;
-  if (!persistence || setup.depth > 0) return;
+  if (!persistence || setup.emitter !== setup.root) return;
   const label = persistence.takeManualRequest?.();
   if (label === undefined && reason !== persistence.frequency) return;
   const { emitter } = setup;
@@ -264,6 +271,7 @@ async function runSubagent(parent: RunSetup, name: string, task: string, toolCal
       emitter,
       depth: parent.depth + 1,
       parentToolCallId: toolCallId,
+      parent: { kind: 'tool_call', id: toolCallId },
       history: [],
       settings: undefined,
       warnings: [],

@@ -1,7 +1,8 @@
 /** The public shapes of a deep agent: what you build it with, what a run needs, what it returns. */
 import type { FileBackend } from '../backends/types';
 import type { Clock, IdSource } from '../clock';
-import type { RunEventListener, RunStatus, Usage } from '../events';
+import type { ParentLink, RunEventListener, RunStatus, Usage } from '../events';
+import type { DeepAgent } from './createDeepAgent';
 import type { RunPersistence } from '../persistence';
 import type { GuardrailManager } from '../guardrails/manager';
 import type { PriceTable } from '../model/pricing';
@@ -94,7 +95,33 @@ export interface DeepAgentDeps {
   runId?: string;
   /** Journal, checkpoints and resume; set by runWithCheckpointing. */
   persistence?: RunPersistence;
+  /** Set when this run is a child of another run, journaled on its own (see ChildRunSpec). */
+  parent?: ParentRun & { link: ParentLink };
+  /** How this run starts child runs (default: in memory, without a journal; runWithCheckpointing journals them). */
+  childRunner?: ChildRunner;
 }
+
+/**
+ * A child run of a run, journaled on its own and linked to its parent: a task of a graph, a planner's
+ * worker, a debate member. Started again with the same link (a resumed parent does), a finished child
+ * is not run again (its recorded result comes back) and an unfinished one goes on from its journal.
+ */
+export interface ChildRunSpec {
+  /** What in the parent starts it; with the parent's run id it names the child. */
+  link: ParentLink;
+  agent: DeepAgent;
+  prompt: string;
+  /** Deps that differ from the parent's (another backend, other budgets); the rest are the parent's. */
+  deps?: Partial<Omit<DeepAgentDeps, 'persistence' | 'parent' | 'runId' | 'childRunner'>>;
+}
+
+export interface ParentRun {
+  runId: string;
+  depth: number;
+}
+
+/** Starts a child run of `parent` with the deps the parent passes down. */
+export type ChildRunner = (parent: ParentRun, spec: ChildRunSpec, inherited: DeepAgentDeps) => Promise<RunResult>;
 
 export interface RunResult {
   runId: string;

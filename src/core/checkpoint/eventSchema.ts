@@ -11,6 +11,7 @@ const usage = z.object({ inputTokens: z.number(), outputTokens: z.number(), tota
 const toolCall = z.object({ id: z.string(), name: z.string(), arguments: z.string() });
 const message = z.looseObject({ role: z.enum(['system', 'user', 'assistant', 'tool']) });
 const step = z.number().int().nonnegative();
+const parent = z.object({ kind: z.enum(['tool_call', 'graph_task']), id: z.string().min(1) });
 
 const dataByType: Record<RunEvent['type'], z.ZodType> = {
   run_start: z.looseObject({
@@ -20,11 +21,12 @@ const dataByType: Record<RunEvent['type'], z.ZodType> = {
     maxIterations: z.number(),
     depth: z.number().int().nonnegative(),
     parentToolCallId: z.string().optional(),
+    parent: parent.optional(),
     history: z.array(message).optional(),
     forkedFrom: z.object({ runId: z.string(), checkpointId: z.string() }).optional(),
     settings: runSettingsSchema.optional(),
   }),
-  run_resumed: z.looseObject({ fromSeq: z.number(), step, model: z.string().optional(), maxIterations: z.number().optional(), settings: runSettingsSchema.optional() }),
+  run_resumed: z.looseObject({ fromSeq: z.number(), step, parent: parent.optional(), model: z.string().optional(), maxIterations: z.number().optional(), settings: runSettingsSchema.optional() }),
   step_start: z.looseObject({ step }),
   llm_start: z.looseObject({ step, attempt: z.number() }),
   llm_chunk: z.looseObject({ step, text: z.string() }),

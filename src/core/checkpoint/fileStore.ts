@@ -12,7 +12,7 @@ import type { RunEvent } from '../events';
 import { compactEvents } from './compaction';
 import { isLockedByLiveWriter, releaseLock, takeLock } from './fileLock';
 import { headerLine, parseJournal } from './journalFormat';
-import { CheckpointError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun } from './store';
+import { CheckpointError, RunNotFoundError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun } from './store';
 import { summarizeRun } from './summary';
 
 export interface FileCheckpointStoreOptions {
@@ -65,7 +65,7 @@ export class FileCheckpointStore implements CheckpointStore {
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CheckpointError(`no run ${runId} in ${this.description}`);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new RunNotFoundError(runId, this.description);
       throw new CheckpointError(`${path}: cannot be read: ${(error as Error).message}`);
     }
     return parseJournal(text, path);
@@ -109,7 +109,7 @@ export class FileCheckpointStore implements CheckpointStore {
     const path = this.journalPath(runId);
     if (isLockedByLiveWriter(lockPath(path))) throw new CheckpointError(`run ${runId} is being written; it is compacted when it closes`);
     const text = await readFile(path, 'utf8').catch(() => {
-      throw new CheckpointError(`no run ${runId} in ${this.description}`);
+      throw new RunNotFoundError(runId, this.description);
     });
     const { stats, compacted } = compactText(runId, text, path);
     if (compacted !== undefined) await writeFileAtomically(path, compacted);

@@ -41,6 +41,8 @@ export interface ResumePoint {
   state: RunState;
   /** Damaged journal lines that were skipped. */
   skippedLines: number;
+  /** The run's run_start event (a tracer follows the resumed run from it). */
+  start?: RunEventOf<'run_start'>;
 }
 
 export class CheckpointManager {
@@ -135,7 +137,8 @@ export class CheckpointManager {
     if (root.ended && root.ended.status !== 'cancelled') {
       throw new CheckpointError(`run ${runId} already ${root.ended.status}; fork it from one of its checkpoints to go on`);
     }
-    return { runId, state: root, skippedLines };
+    const start = events.find((e): e is RunEventOf<'run_start'> => e.type === 'run_start' && e.runId === runId);
+    return { runId, state: root, skippedLines, start };
   }
 
   /** A new run that goes on from the checkpoint; the old run stays as it was. Returns the new run's id. */

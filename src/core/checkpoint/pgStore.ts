@@ -13,7 +13,7 @@ import type { Pool, PoolClient, PoolConfig } from 'pg';
 import type { RunEvent } from '../events';
 import { compactEvents } from './compaction';
 import { parseEvent } from './eventSchema';
-import { CheckpointError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun } from './store';
+import { CheckpointError, RunNotFoundError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun } from './store';
 import { summarizeRun } from './summary';
 
 export interface PgCheckpointStoreOptions {
@@ -97,7 +97,7 @@ export class PgCheckpointStore implements CheckpointStore {
       `select e.event::text as event from ${this.#tables.runs} r left join ${this.#tables.events} e on e.run_id = r.run_id where r.run_id = $1 order by e.idx`,
       [runId],
     );
-    if (rows.length === 0) throw new CheckpointError(`no run ${runId} in ${this.description}`);
+    if (rows.length === 0) throw new RunNotFoundError(runId, this.description);
     const events: RunEvent[] = [];
     let skippedLines = 0;
     for (const { event } of rows) {

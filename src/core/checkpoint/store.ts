@@ -5,7 +5,7 @@
  */
 import type { RunEvent, RunStatus } from '../events';
 
-export { CheckpointError } from '../persistence';
+export { CheckpointError, RunNotFoundError } from '../persistence';
 
 /** Appends one run's events. `append` never blocks the run; `flush` is the write-ahead barrier. */
 export interface JournalWriter {

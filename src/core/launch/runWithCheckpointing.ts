@@ -8,6 +8,7 @@ import type { DeepAgentDeps, RunResult } from '../agent/types';
 import type { RunPersistence } from '../persistence';
 import { randomIds } from '../clock';
 import type { CheckpointManager, ResumePoint } from '../checkpoint/manager';
+import { journaledChildRunner } from './childRuns';
 
 export interface RunWithCheckpointingOptions {
   /** 'latest', a run id, a checkpoint id, or a point already found with `manager.resumePoint`. */
@@ -36,6 +37,7 @@ export async function runWithCheckpointing(
       ...deps,
       runId,
       persistence: manager.persistenceFor(journal, point?.state, options.decideInterrupted),
+      childRunner: deps.childRunner ?? journaledChildRunner(manager, options),
     });
   } finally {
     await journal.close();

@@ -1,4 +1,5 @@
 /** Tools are defined with a zod schema; the same schema checks the model's arguments. */
+import type { ChildRunSpec, RunResult } from '../agent/types';
 import { z } from 'zod';
 import type { FileBackend } from '../backends/types';
 import type { ToolSpec } from '../model/types';
@@ -22,6 +23,8 @@ export interface ToolServices {
   runSubagent(name: string, task: string, toolCallId: string): Promise<string>;
   listSubagents(): { name: string; description: string }[];
   loadSkill(name: string, file?: string): Promise<string>;
+  /** Starts a child run of this run, journaled on its own (see ChildRunSpec); resolves with its result whatever the outcome. */
+  startChildRun(spec: ChildRunSpec): Promise<RunResult>;
 }
 
 /** A file's content before and after a proposed change (`before` undefined: a new file). */

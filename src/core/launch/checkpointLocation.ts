@@ -1,12 +1,12 @@
 /**
- * Where `--checkpoint-dir` keeps runs: a directory (the file store), or a PostgreSQL URL (the
+ * Where runs are journaled (`checkpoints.location`, the CLI's `--checkpoint-dir`): a directory (the file store), or a PostgreSQL URL (the
  * PostgreSQL store, for teams and CI machines that keep run history on a server). A password is
  * best given in PGPASSWORD; one in the URL is never printed back.
  */
 import { resolve } from 'node:path';
-import { FileCheckpointStore } from '../core/checkpoint/fileStore';
-import { PgCheckpointStore } from '../core/checkpoint/pgStore';
-import type { CheckpointStore } from '../core/checkpoint/store';
+import { FileCheckpointStore } from '../checkpoint/fileStore';
+import { PgCheckpointStore } from '../checkpoint/pgStore';
+import type { CheckpointStore } from '../checkpoint/store';
 
 export const isPostgresUrl = (location: string) => /^postgres(ql)?:\/\//i.test(location);
 
