@@ -1,8 +1,7 @@
 /** The `run` command's options, checked once at the edge: a bad value is a one-line error naming the flag. */
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CheckpointFrequency } from '../core/events';
-import type { RunSettings } from '../core/runSettings';
+import type { CheckpointFrequency, RunSettings } from '../core';
 
 export interface RunOptions {
   workspace: string;

@@ -5,7 +5,7 @@
  * own workspace, so another one is refused while the recorded one is still there.
  */
 import { existsSync, realpathSync } from 'node:fs';
-import type { RunState } from '../core/runState';
+import type { RunState } from '../core';
 import { UsageError, type RunOptions } from './options';
 import { workspaceSkillsDir } from './runTask';
 

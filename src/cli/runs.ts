@@ -3,11 +3,17 @@ import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { FilesystemBackend } from '../core/backends/filesystem';
-import { FileCheckpointStore } from '../core/checkpoint/fileStore';
-import { CheckpointManager, type CheckpointInfo } from '../core/checkpoint/manager';
-import type { CheckpointStore, StoredRun } from '../core/checkpoint/store';
-import { checkpointStore, isPostgresUrl, shownLocation } from '../core';
+import {
+  CheckpointManager,
+  checkpointStore,
+  FileCheckpointStore,
+  FilesystemBackend,
+  isPostgresUrl,
+  shownLocation,
+  type CheckpointInfo,
+  type CheckpointStore,
+  type StoredRun,
+} from '../core';
 import { shellWord } from './checkpointing';
 import { UsageError } from './options';
 import type { CliIO } from './runTask';

@@ -3,7 +3,7 @@
  * a status line (iteration, tokens, cost) on stderr — rewritten in place on a terminal.
  */
 import type { Writable } from 'node:stream';
-import type { RunEvent } from '../core/events';
+import type { RunEvent } from '../core';
 
 export interface ViewStreams {
   out: Writable & { isTTY?: boolean };

@@ -11,15 +11,15 @@ export { addUsage, checkpointFrequencies, isEventOf, zeroUsage } from './events'
 export type * from './events';
 export { systemClock, randomIds, sequentialIds, type Clock, type IdSource } from './clock';
 
-export type { ChatModel, ChatMessage, ChatRequest, ModelChunk, ModelEndpoint, ToolCall, ToolSpec } from './model/types';
+export type { ChatCallOptions, ChatModel, ChatMessage, ChatRequest, ModelChunk, ModelEndpoint, ToolCall, ToolSpec } from './model/types';
 export type { RecordedBudgets, RunSettings } from './runSettings';
 export { ModelError } from './model/types';
-export { OpenAICompatibleModel, type OpenAICompatibleOptions } from './model/openai';
+export { listModels, OpenAICompatibleModel, type OpenAICompatibleOptions } from './model/openai';
 export { defaultPrices, findPrice, costOf, type ModelPrice, type PriceTable } from './model/pricing';
 export { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './model/retry';
 export { RecordingModel, ReplayModel, ReplayMissError, withRecordReplay } from './model/recordReplay';
 export { requestKey } from './model/canonical';
-export { FixtureError, readFixture, writeFixture, type Fixture, type Recording } from './model/fixture';
+export { FixtureError, readFixture, validateFixture, writeFixture, type Fixture, type Recording } from './model/fixture';
 
 export { defineTool, toolSpec, ToolError, type AnyTool, type ToolContext, type ToolDefinition, type Todo } from './tools/types';
 export { fileTools } from './tools/files';
@@ -28,6 +28,10 @@ export {
   DEFAULT_MAX_GREP_RESULTS,
   displayPath,
   FileNotFoundError,
+  globFiles,
+  grepFiles,
+  looksBinary,
+  readDiskRange,
   FilesystemBackend,
   InvalidPatternError,
   IsADirectoryError,
@@ -90,6 +94,6 @@ export { PgCheckpointStore, type PgCheckpointStoreOptions } from './checkpoint/p
 export { CheckpointError, RunNotFoundError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun, type StoredRunStatus } from './checkpoint/store';
 export { CHECKPOINT_VERSION, parseCheckpoint, parseCheckpointId, type Checkpoint } from './checkpoint/checkpoint';
 export { childRunId, foldJournal, linkKey, type JournalFold, type RunState } from './runState';
-export type { FileRestore, RestoreResult } from './checkpoint/restore';
+export { applyRestore, planRestore, type FileRestore, type RestoreResult } from './checkpoint/restore';
 export type { InterruptedToolCall, RunPersistence } from './persistence';
 export type { RecoveryContext, ToolRecovery } from './tools/types';

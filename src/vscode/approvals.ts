@@ -3,7 +3,7 @@
  * Approve / Reject buttons answer it. A rejection's reason is told to the model.
  */
 import * as vscode from 'vscode';
-import type { ApprovalDecision, ApprovalPolicy, ApprovalRequest, Approvals } from '../core/agent/types';
+import type { ApprovalDecision, ApprovalPolicy, ApprovalRequest, Approvals } from '../core';
 
 const SCHEME = 'deep-agent-proposed';
 

@@ -1,6 +1,6 @@
 /** "Deep Agent: Configure Model": provider → base URL → model (listed when the server can) → key. */
 import * as vscode from 'vscode';
-import { listModels } from '../core/model/openai';
+import { listModels } from '../core';
 import type { ApiKeys } from './secrets';
 import { OPENAI_BASE_URL } from './settings';
 

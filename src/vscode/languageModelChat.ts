@@ -1,6 +1,6 @@
 /** ChatModel over VS Code's Language Model API (vscode.lm), with tool calling. */
 import * as vscode from 'vscode';
-import { ModelError, type ChatCallOptions, type ChatMessage, type ChatModel, type ChatRequest, type ModelChunk } from '../core/model/types';
+import { ModelError, type ChatCallOptions, type ChatMessage, type ChatModel, type ChatRequest, type ModelChunk } from '../core';
 
 export class LanguageModelChat implements ChatModel {
   readonly id: string;

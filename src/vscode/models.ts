@@ -1,12 +1,12 @@
 /** The ChatModel a run uses, from the settings and the stored key; or why there is none. */
 import * as vscode from 'vscode';
-import { OpenAICompatibleModel } from '../core/model/openai';
-import type { ChatModel } from '../core/model/types';
+import type { ChatModel, RunConfig } from '../core';
 import { LanguageModelChat } from './languageModelChat';
 import type { ApiKeys } from './secrets';
 import { endpointOf, type Settings } from './settings';
 
-export type ModelChoice = { model: ChatModel; label: string } | { problem: string };
+/** A VS Code language model, or an endpoint for the run's configuration with its key from SecretStorage. */
+export type ModelChoice = { model: ChatModel; label: string } | { endpoint: NonNullable<RunConfig['model']>; apiKey?: string; label: string } | { problem: string };
 
 export async function chooseModel(settings: Settings, keys: ApiKeys): Promise<ModelChoice> {
   if (settings.provider === 'vscode-lm') {
@@ -18,10 +18,7 @@ export async function chooseModel(settings: Settings, keys: ApiKeys): Promise<Mo
   const apiKey = await keys.get(endpoint);
   if (!settings.model) return { problem: 'no model is configured' };
   if (endpoint.startsWith('https://api.openai.com') && !apiKey) return { problem: 'OpenAI needs an API key' };
-  return {
-    model: new OpenAICompatibleModel({ baseURL: endpoint, model: settings.model, apiKey }),
-    label: `${settings.model} at ${new URL(endpoint).host}`,
-  };
+  return { endpoint: { baseUrl: endpoint, name: settings.model }, apiKey, label: `${settings.model} at ${new URL(endpoint).host}` };
 }
 
 /** Names of the language models VS Code offers, for the "nothing configured" screen. */

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { RunEvent } from '../core/events';
+import type { RunEvent } from '../core';
 import type { WorkbenchApprovals } from './approvals';
 import type { RunManager } from './runManager';
 import { fromWebviewSchema, type ModelState, type ToWebview } from './webviewProtocol';

@@ -6,9 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import type { CheckpointInfo } from '../core/checkpoint/manager';
-import { applyRestore, planRestore, type FileRestore, type RestoreResult } from '../core/checkpoint/restore';
-import type { RunEvent } from '../core/events';
+import { applyRestore, planRestore, type CheckpointInfo, type FileRestore, type RestoreResult, type RunEvent } from '../core';
 import type { Panel } from './panel';
 import { isResumable, type RunManager, type RunRecord } from './runManager';
 import { formatBytes } from './storedRuns';

@@ -6,18 +6,25 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { createDeepAgent } from '../core/agent/createDeepAgent';
-import type { InterruptedToolCall } from '../core/persistence';
-import { FileCheckpointStore } from '../core/checkpoint/fileStore';
-import { CheckpointManager } from '../core/checkpoint/manager';
-import { runWithCheckpointing } from '../core/launch/runWithCheckpointing';
-import { foldJournal } from '../core/runState';
-import { CheckpointError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun } from '../core/checkpoint/store';
-import type { RunEvent } from '../core/events';
-import { createGuardrailManager } from '../core/guardrails/presets';
-import type { ChatMessage, ChatModel } from '../core/model/types';
-import type { Tracer } from '../core/tracing/tracer';
-import { chooseModel } from './models';
+import {
+  CheckpointError,
+  CheckpointManager,
+  FileCheckpointStore,
+  foldJournal,
+  startRun,
+  type ChatMessage,
+  type CheckpointStore,
+  type CompactionStats,
+  type InterruptedToolCall,
+  type JournalRead,
+  type JournalWriter,
+  type RunConfig,
+  type RunEvent,
+  type StartedRun,
+  type StoredRun,
+  type TracerHooks,
+} from '../core';
+import { chooseModel, type ModelChoice } from './models';
 import type { WorkbenchApprovals } from './approvals';
 import type { ApiKeys } from './secrets';
 import { readSettings } from './settings';
@@ -71,7 +78,8 @@ export class RunManager implements vscode.Disposable {
   constructor(
     storageDir: string,
     private readonly keys: ApiKeys,
-    private readonly tracer: () => Promise<Tracer | undefined>,
+    /** The trace exporters the settings ask for, read at each run's start. */
+    private readonly trace: () => { config: RunConfig['trace']; hooks: TracerHooks },
     private readonly log: vscode.LogOutputChannel,
     private readonly approvals: WorkbenchApprovals,
   ) {
@@ -214,22 +222,13 @@ export class RunManager implements vscode.Disposable {
       if (!choice) return undefined;
       const settings = readSettings();
       const folders = vscode.workspace.workspaceFolders ?? [];
-      const backend = new WorkspaceFsBackend(folders, { ripgrep: this.ripgrep(), timeoutMs: settings.searchTimeoutSeconds * 1000 });
-      const guardrails = createGuardrailManager({ maxTokens: settings.maxTokens ?? undefined, maxCostUsd: settings.maxCostUsd ?? undefined });
-      const agent = createDeepAgent({ model: choice.model, maxIterations: settings.maxIterations });
       const controller = new AbortController();
       this.#controllers.add(controller);
-      const tracer = await this.tracer();
       const { resume } = options;
-      if (resume) {
-        this.index(resume.events);
-        // The tracer follows runs from their run_start; a resumed run's span goes on from its original start.
-        const start = resume.events.find((e) => e.type === 'run_start' && e.runId === resume.runId);
-        if (start) tracer?.onEvent(start);
-      }
-
+      if (resume) this.index(resume.events);
+      const trace = this.trace();
       // Settles with the record at the run's first event, or with undefined if it failed before one.
-      return await new Promise<RunRecord | undefined>((resolve) => {
+      return await new Promise<RunRecord | undefined>((resolve, reject) => {
         const onEvent = (event: RunEvent) => {
           if (!record) {
             const startedAt = resume?.events.find((e) => e.type === 'run_start' && e.runId === resume.runId)?.ts ?? event.ts;
@@ -249,18 +248,38 @@ export class RunManager implements vscode.Disposable {
           record.events.push(event);
           this.#onEvent.fire(event);
         };
-        void runWithCheckpointing(
-          agent,
-          prompt,
-          { backend, guardrails, tracer, signal: controller.signal, history: options.history, onEvent, approvals: this.approvals.forRun(settings.approvalPolicy) },
-          this.checkpoints,
-          {
-            resumeFrom: resume?.runId,
-            decideInterrupted: (call) => askAboutInterruptedCall(call),
-            onWarning: (message) => this.log.warn(message),
-          },
-        )
-          .then(async (result) => {
+        const config: RunConfig = {
+          prompt: resume ? undefined : prompt,
+          agent: { maxIterations: settings.maxIterations },
+          model: 'endpoint' in choice ? choice.endpoint : undefined,
+          budgets: { maxTokens: settings.maxTokens ?? undefined, maxCostUsd: settings.maxCostUsd ?? undefined },
+          trace: trace.config,
+          approvals: settings.approvalPolicy,
+          history: options.history,
+          resume: resume?.runId,
+        };
+        let started: StartedRun;
+        try {
+          started = startRun(config, {
+          ...trace.hooks,
+          model: 'model' in choice ? choice.model : undefined,
+          apiKey: 'apiKey' in choice ? choice.apiKey : undefined,
+          backend: new WorkspaceFsBackend(folders, { ripgrep: this.ripgrep(), timeoutMs: settings.searchTimeoutSeconds * 1000 }),
+          checkpoints: this.checkpoints,
+          approve: this.approvals.forRun(settings.approvalPolicy).decide,
+          decideInterrupted: (call) => askAboutInterruptedCall(call),
+          onWarning: (message) => this.log.warn(message),
+          onEvent,
+          signal: controller.signal,
+          });
+        } catch (error) {
+          // A setting the configuration refuses: said by the caller, nothing started.
+          this.#controllers.delete(controller);
+          reject(error);
+          return;
+        }
+        started.result
+          .then((result) => {
             if (!record) return resolve(undefined);
             record.controller = undefined;
             if (this.#disposed) return;
@@ -268,7 +287,6 @@ export class RunManager implements vscode.Disposable {
             record.messages = result.messages;
             if (result.status === 'failed') this.log.error(`run ${result.runId} failed: ${result.error?.message}`);
             this.#onRunsChanged.fire();
-            await tracer?.flush();
           })
           .catch((error: unknown) => {
             const message = error instanceof Error ? error.message : String(error);
@@ -291,7 +309,7 @@ export class RunManager implements vscode.Disposable {
    * The model a run uses. With none usable, Configure Model is walked through first; when that is
    * cancelled, the task is kept: a notification offers to configure a model and run it then.
    */
-  private async modelFor(prompt: string, options: LaunchOptions): Promise<{ model: ChatModel } | undefined> {
+  private async modelFor(prompt: string, options: LaunchOptions): Promise<Exclude<ModelChoice, { problem: string }> | undefined> {
     const before = await chooseModel(readSettings(), this.keys);
     if (!('problem' in before)) return before;
     const configured = await vscode.commands.executeCommand<boolean | undefined>('deepAgent.configureModel', 'Deep Agent needs a model to run your task: where does it come from?');

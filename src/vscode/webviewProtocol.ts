@@ -3,7 +3,7 @@
  * Messages from the webview cross a trust boundary and are parsed with zod.
  */
 import { z } from 'zod';
-import type { RunEvent } from '../core/events';
+import type { RunEvent } from '../core';
 
 export interface RunSummary {
   runId: string;

@@ -4,11 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { ConsoleTraceExporter } from '../core/tracing/exporters/console';
-import { JsonlTraceExporter } from '../core/tracing/exporters/jsonl';
-import { createOtelTraceExporter } from '../core/tracing/exporters/otelLazy';
-import { Tracer } from '../core/tracing/tracer';
-import type { TraceExporter } from '../core/tracing/types';
+import { JsonlTraceExporter, Tracer, type RunConfig, type TracerHooks } from '../core';
 import { WorkbenchApprovals } from './approvals';
 import { configureModel } from './configureModel';
 import { lineWriter } from './lineWriter';
@@ -39,7 +35,7 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
   const keys = new ApiKeys(context.secrets);
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
   const approvals: WorkbenchApprovals = new WorkbenchApprovals((): vscode.ViewColumn | undefined => panel.viewColumn);
-  const runs = new RunManager(storage, keys, () => tracerFor(storage, log), log, approvals);
+  const runs = new RunManager(storage, keys, () => traceOptions(storage, log), log, approvals);
   const panel = new Panel(
     context.extensionUri,
     runs,
@@ -121,15 +117,20 @@ async function askForTask(): Promise<string | undefined> {
   return `${task.trim()}\n\nSelected code from ${where}:\n\`\`\`${editor.document.languageId}\n${editor.document.getText(selection)}\n\`\`\``;
 }
 
-/** A tracer for a run, with the exporters the settings ask for; none when tracing is off. */
-async function tracerFor(storage: string, log: vscode.LogOutputChannel): Promise<Tracer | undefined> {
-  const settings = readSettings();
-  const exporters: TraceExporter[] = [];
-  if (settings.traceExporters.includes('output')) exporters.push(new ConsoleTraceExporter({ stream: lineWriter((line) => log.info(line)), colour: false }));
-  if (settings.traceExporters.includes('jsonl')) exporters.push(new JsonlTraceExporter({ path: join(storage, 'traces', `${new Date().toISOString().slice(0, 10)}.jsonl`) }));
-  if (settings.traceExporters.includes('otlp')) exporters.push(await createOtelTraceExporter({ url: settings.otlpEndpoint }));
-  if (!exporters.length) return undefined;
-  return new Tracer({ exporters, onExporterError: (name, error) => log.warn(`trace exporter ${name} failed and was turned off: ${String(error)}`) });
+/** The trace exporters the settings ask for: the output channel, a JSONL file per day under the storage, OTLP. */
+function traceOptions(storage: string, log: vscode.LogOutputChannel): { config: RunConfig['trace']; hooks: TracerHooks } {
+  const { traceExporters, otlpEndpoint } = readSettings();
+  return {
+    config: {
+      console: traceExporters.includes('output'),
+      jsonl: traceExporters.includes('jsonl') ? join(storage, 'traces', `${new Date().toISOString().slice(0, 10)}.jsonl`) : undefined,
+      otlp: traceExporters.includes('otlp') ? otlpEndpoint : undefined,
+    },
+    hooks: {
+      traceConsole: { stream: lineWriter((line) => log.info(line)), colour: false },
+      onExporterError: (name, error) => log.warn(`trace exporter ${name} failed and was turned off: ${String(error)}`),
+    },
+  };
 }
 
 async function exportTrace(runs: RunManager): Promise<void> {

@@ -5,11 +5,16 @@
 import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import * as vscode from 'vscode';
-import { readDiskRange } from '../core/backends/diskRange';
-import { normalizePath, displayPath } from '../core/backends/paths';
-import { globFiles, grepFiles, type SearchFile, type SearchSource } from '../core/backends/search';
-import { looksBinary, MAX_GREP_FILE_BYTES } from '../core/backends/textSearch';
 import {
+  displayPath,
+  globFiles,
+  grepFiles,
+  looksBinary,
+  MAX_GREP_FILE_BYTES,
+  normalizePath,
+  readDiskRange,
+  type SearchFile,
+  type SearchSource,
   BinaryFileError,
   FileNotFoundError,
   IsADirectoryError,
@@ -20,7 +25,7 @@ import {
   type GrepMatch,
   type GrepOptions,
   type SearchSettings,
-} from '../core/backends/types';
+} from '../core';
 
 export class WorkspaceFsBackend implements FileBackend {
   readonly description: string;
