@@ -91,7 +91,7 @@ export { DEFAULT_API_KEY_ENV, modelFrom } from './launch/model';
 export { journaledChildRunner } from './launch/childRuns';
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './checkpoint/fileStore';
 export { PgCheckpointStore, type PgCheckpointStoreOptions } from './checkpoint/pgStore';
-export { CheckpointError, RunNotFoundError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun, type StoredRunStatus } from './checkpoint/store';
+export { CheckpointError, isResumable, RunNotFoundError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun, type StoredRunStatus } from './checkpoint/store';
 export { CHECKPOINT_VERSION, parseCheckpoint, parseCheckpointId, type Checkpoint } from './checkpoint/checkpoint';
 export { childRunId, foldJournal, linkKey, type JournalFold, type RunState } from './runState';
 export { applyRestore, planRestore, type FileRestore, type RestoreResult } from './checkpoint/restore';

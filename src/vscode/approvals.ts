@@ -52,7 +52,7 @@ export class WorkbenchApprovals implements vscode.Disposable {
     }
     const decision = await new Promise<ApprovalDecision>((resolve) => {
       this.#pending.set(request.toolCallId, { resolve, uris });
-      request.signal.addEventListener('abort', () => resolve({ approved: false, reason: 'the run was stopped' }), { once: true });
+      request.signal.addEventListener('abort', () => resolve({ approved: false, reason: 'the run was cancelled' }), { once: true });
     });
     this.#pending.delete(request.toolCallId);
     for (const uri of uris) this.#contents.delete(uri.toString());

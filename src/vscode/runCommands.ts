@@ -6,9 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { applyRestore, planRestore, type CheckpointInfo, type FileRestore, type RestoreResult, type RunEvent } from '../core';
+import { applyRestore, isResumable, planRestore, type CheckpointInfo, type FileRestore, type RestoreResult, type RunEvent } from '../core';
 import type { Panel } from './panel';
-import { isResumable, type RunManager, type RunRecord } from './runManager';
+import type { RunManager, RunRecord } from './runManager';
 import { formatBytes } from './storedRuns';
 import { WorkspaceFsBackend } from './workspaceBackend';
 
@@ -45,7 +45,7 @@ export class RunCommands implements vscode.Disposable {
   }
 
   async resume(arg: unknown): Promise<void> {
-    const record = await this.runFrom(arg, 'Resume Run', (r) => isResumable(r.summary.status), 'There is no interrupted or stopped run to resume.');
+    const record = await this.runFrom(arg, 'Resume Run', (r) => isResumable(r.summary.status), 'There is no interrupted or cancelled run to resume.');
     if (!record) return;
     if (await this.runs.resume(record.summary.runId)) await this.panel.show(record.summary.runId);
   }

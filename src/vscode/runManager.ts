@@ -11,6 +11,7 @@ import {
   CheckpointManager,
   FileCheckpointStore,
   foldJournal,
+  isResumable,
   startRun,
   type ChatMessage,
   type CheckpointStore,
@@ -48,9 +49,6 @@ interface LaunchOptions {
   history?: ChatMessage[];
   resume?: { runId: string; events: RunEvent[] };
 }
-
-/** A run that did not finish can go on: an interrupted one, or one that was stopped. */
-export const isResumable = (status: RunSummary['status']) => status === 'interrupted' || status === 'cancelled';
 
 export class RunManager implements vscode.Disposable {
   readonly #runs = new Map<string, RunRecord>();
@@ -155,13 +153,13 @@ export class RunManager implements vscode.Disposable {
     return this.launch(prompt, { history: before ? conversationOf(before) : undefined });
   }
 
-  /** Goes on with an interrupted or stopped run (the same run id); its earlier events stay its transcript. */
+  /** Goes on with an interrupted or cancelled run (the same run id); its earlier events stay its transcript. */
   async resume(runId: string): Promise<RunRecord | undefined> {
     const known = await this.get(runId);
     if (!known) throw new Error(`there is no run ${runId} in this workspace`);
     if (known.controller) return known;
     if (!isResumable(known.summary.status)) {
-      throw new Error(`that run is ${known.summary.status}; only interrupted or stopped runs can be resumed (Fork Run goes on from one of its checkpoints)`);
+      throw new Error(`that run is ${known.summary.status}; only interrupted or cancelled runs can be resumed (Fork Run goes on from one of its checkpoints)`);
     }
     const { events } = await this.store.readJournal(runId);
     return this.launch(known.summary.prompt, { resume: { runId, events } });

@@ -12,7 +12,7 @@ import { checkpointFromState, parseCheckpointId, type Checkpoint } from './check
 import { forkEvents } from './fork';
 import { applyRestore, planRestore, type FileRestore, type RestoreResult } from './restore';
 import { foldJournal, type RunState } from '../runState';
-import { CheckpointError, type CheckpointStore, type JournalWriter } from './store';
+import { CheckpointError, isResumable, type CheckpointStore, type JournalWriter } from './store';
 
 export interface CheckpointManagerOptions {
   /** When checkpoints are taken on their own (default 'step'). */
@@ -122,7 +122,7 @@ export class CheckpointManager {
     let runId = ref;
     if (ref === 'latest') {
       const runs = await this.store.listRuns({ agentName: options.agentName });
-      const latest = runs.find((r) => r.status === 'interrupted' || r.status === 'cancelled');
+      const latest = runs.find((r) => isResumable(r.status));
       if (!latest) throw new CheckpointError(`no interrupted run${options.agentName ? ` of ${options.agentName}` : ''} to resume in ${this.store.description}`);
       runId = latest.runId;
     } else if (ref.includes('@')) {
@@ -134,7 +134,7 @@ export class CheckpointManager {
     const { events, skippedLines } = await this.store.readJournal(runId);
     const { root } = foldJournal(events);
     if (!root || root.runId !== runId) throw new CheckpointError(`run ${runId} has no run_start; it cannot be resumed`);
-    if (root.ended && root.ended.status !== 'cancelled') {
+    if (root.ended && !isResumable(root.ended.status)) {
       throw new CheckpointError(`run ${runId} already ${root.ended.status}; fork it from one of its checkpoints to go on`);
     }
     const start = events.find((e): e is RunEventOf<'run_start'> => e.type === 'run_start' && e.runId === runId);
@@ -148,7 +148,7 @@ export class CheckpointManager {
     // Refuse before writing anything: a fork that could not be resumed is only clutter.
     const { root } = foldJournal(events, end);
     if (root?.runId !== event.runId) throw new CheckpointError(`run ${event.runId} has no run_start before checkpoint ${checkpointId}; it cannot be forked`);
-    if (root.ended && root.ended.status !== 'cancelled') throw new CheckpointError(`checkpoint ${checkpointId} comes after run ${event.runId} ${root.ended.status}; it cannot be forked`);
+    if (root.ended && !isResumable(root.ended.status)) throw new CheckpointError(`checkpoint ${checkpointId} comes after run ${event.runId} ${root.ended.status}; it cannot be forked`);
     const runId = options.runId ?? ids();
     const copied = forkEvents(events, end, { runId: event.runId, checkpointId }, runId, ids);
     const journal = await this.store.openJournal(runId);

@@ -26,7 +26,11 @@ export interface JournalRead {
 }
 
 /** `running` only while a live writer holds the run; a run without a `run_end` and no writer is `interrupted`. */
+/** How a stored run stands: how it ended, or `running` (a live writer holds it), or `interrupted` (it stopped without ending: a crash, a kill, a reload). */
 export type StoredRunStatus = RunStatus | 'running' | 'interrupted';
+
+/** The one rule for which runs can go on where they stopped: interrupted ones, and cancelled ones (the user stopped them). */
+export const isResumable = (status: StoredRunStatus): boolean => status === 'interrupted' || status === 'cancelled';
 
 export interface StoredRun {
   runId: string;

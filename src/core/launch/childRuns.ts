@@ -5,6 +5,7 @@
  */
 import type { ChildRunner, RunResult } from '../agent/types';
 import type { CheckpointManager } from '../checkpoint/manager';
+import { isResumable } from '../checkpoint/store';
 import { RunNotFoundError } from '../persistence';
 import { childRunId, foldJournal, type RunState } from '../runState';
 import type { RunWithCheckpointingOptions } from './runWithCheckpointing';
@@ -13,7 +14,7 @@ export function journaledChildRunner(manager: CheckpointManager, options: Pick<R
   const runner: ChildRunner = async (parent, spec, inherited) => {
     const runId = childRunId(parent.runId, spec.link);
     const before = await storedChild(manager, runId, options.onWarning);
-    if (before?.ended && before.ended.status !== 'cancelled') return recordedResult(before);
+    if (before?.ended && !isResumable(before.ended.status)) return recordedResult(before);
     const journal = await manager.store.openJournal(runId);
     try {
       return await spec.agent.execute(spec.prompt, {
