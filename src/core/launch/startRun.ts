@@ -14,6 +14,7 @@ import type { RunEvent, RunEventListener } from '../events';
 import { createGuardrailManager } from '../guardrails/presets';
 import type { ChatModel } from '../model/types';
 import type { RunPersistence } from '../persistence';
+import type { AnyTool } from '../tools/types';
 import { checkpointStore } from './checkpointLocation';
 import { EventQueue } from '../eventQueue';
 import { modelFrom } from './model';
@@ -28,6 +29,8 @@ export interface RunHooks extends TracerHooks {
   apiKey?: string;
   /** Where API key variables are read (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Tools besides the built-in ones (a tool named like a built-in replaces it). */
+  tools?: AnyTool[];
   /** The file backend (VS Code's workspace folders); otherwise `config.workspace` on disk. */
   backend?: FileBackend;
   /** An open checkpoint manager the shell keeps across runs; otherwise `config.checkpoints` opens a store for this run. */
@@ -72,7 +75,7 @@ export function startRun(config: RunConfig, hooks: RunHooks = {}): StartedRun {
   const model = hooks.model ?? modelFrom(c.model, hooks.env ?? process.env, hooks.apiKey);
   const backend = hooks.backend ?? new FilesystemBackend({ root: c.workspace!.root, search: { ripgrep: c.workspace!.ripgrep, timeoutMs: c.workspace!.searchTimeoutMs } });
   const guardrails = createGuardrailManager({ maxTokens: c.budgets?.maxTokens, maxCostUsd: c.budgets?.maxCostUsd, timeoutMs: c.budgets?.timeoutMs, mode: c.budgets?.mode });
-  const agent = createDeepAgent({ name: c.agent?.name, model, instructions: c.agent?.instructions, maxIterations: c.agent?.maxIterations, temperature: c.agent?.temperature, maxTokens: c.agent?.maxTokens });
+  const agent = createDeepAgent({ name: c.agent?.name, model, instructions: c.agent?.instructions, maxIterations: c.agent?.maxIterations, temperature: c.agent?.temperature, maxTokens: c.agent?.maxTokens, tools: hooks.tools });
   const approvals: Approvals | undefined = c.approvals && c.approvals !== 'auto' && hooks.approve ? { policy: c.approvals, decide: hooks.approve } : undefined;
 
   const stopper = new AbortController();

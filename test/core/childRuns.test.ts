@@ -1,0 +1,122 @@
+/**
+ * Child runs started through the core's child-run API (not through `task`): a graph-task-style
+ * child is journaled on its own, linked to its parent by run_start.parent; killed with SIGKILL in
+ * the middle of a child, the parent resumes and so does the unfinished child, while the finished
+ * child is never run again.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test, type TestContext } from 'node:test';
+import { build } from 'esbuild';
+import { childRunId, FileCheckpointStore, type RunEvent } from '../../src/core';
+import { graphTaskScript, parentAnswer, runGraphTaskParent, taskPrompts } from '../support/graphTask';
+import { startScriptedServer } from '../support/scriptedServer';
+
+const link = (id: string) => ({ kind: 'graph_task' as const, id });
+const requestsFor = (requests: { body: { messages: { role: string; content: string | null }[] } }[], prompt: string) =>
+  requests.filter((r) => r.body.messages.find((m) => m.role === 'user')?.content === prompt).length;
+
+async function scratch(t: TestContext): Promise<{ workspace: string; checkpointDir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'child-runs-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return { workspace: dir, checkpointDir: join(dir, '.deep-agent', 'runs') };
+}
+
+test('a graph-task child run is journaled on its own, linked to its parent, and its events reach the parent\'s listeners', async (t) => {
+  const server = await startScriptedServer(graphTaskScript(0));
+  t.after(() => server.close());
+  const { workspace, checkpointDir } = await scratch(t);
+  const seen: RunEvent[] = [];
+  const result = await runGraphTaskParent({ serverUrl: server.url, workspace, checkpointDir, onEvent: (e) => seen.push(e) });
+  assert.equal(result.status, 'completed');
+  assert.equal(result.output, parentAnswer);
+
+  const store = new FileCheckpointStore(checkpointDir);
+  const parent = (await store.readJournal(result.runId)).events;
+  assert.deepEqual([...new Set(parent.map((e) => e.runId))], [result.runId], "the parent's journal holds only the parent's events");
+  for (const id of ['a', 'b']) {
+    const childId = childRunId(result.runId, link(id));
+    const child = (await store.readJournal(childId)).events;
+    const start = child.find((e) => e.type === 'run_start');
+    assert.equal(start?.parentRunId, result.runId, `task ${id}'s run names its parent`);
+    assert.deepEqual(start?.type === 'run_start' && start.data.parent, link(id), `task ${id}'s run_start carries its link`);
+    assert.equal(start?.type === 'run_start' && start.data.depth, 1);
+    assert.equal(child.at(-1)?.type, 'run_end');
+    assert.ok(seen.some((e) => e.runId === childId && e.type === 'llm_end'), `task ${id}'s events reached the parent's listener`);
+  }
+  const listed = await store.listRuns();
+  assert.equal(listed.length, 3, 'the parent and both tasks are stored runs');
+});
+
+let childScript = '';
+before(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'graph-task-child-'));
+  childScript = join(dir, 'graphTaskChild.cjs');
+  await build({ entryPoints: [join(__dirname, '../support/graphTaskChild.ts')], outfile: childScript, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
+});
+after(() => rm(join(childScript, '..'), { recursive: true, force: true }));
+
+/** Runs the parent in a process and kills it with SIGKILL at the first streamed chunk of task B. */
+function runUntilTaskBStreams(args: string[]): Promise<{ parentRunId: string; events: RunEvent[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [childScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const events: RunEvent[] = [];
+    let buffered = '';
+    let stderr = '';
+    let killed = false;
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (data: Buffer) => {
+      buffered += data.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        const event = JSON.parse(line) as RunEvent;
+        events.push(event);
+        const start = events.find((e) => e.type === 'run_start' && e.data.prompt === taskPrompts.b);
+        if (!killed && start && event.runId === start.runId && event.type === 'llm_chunk') {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (signal !== 'SIGKILL') return reject(new Error(`the run ended (${code}) before task B streamed: ${stderr}`));
+      resolve({ parentRunId: events.find((e) => e.type === 'run_start' && !e.parentRunId)!.runId, events });
+    });
+  });
+}
+
+test('killed with SIGKILL while a graph task runs, the parent resumes with its unfinished task; the finished task is not run again', async (t) => {
+  const server = await startScriptedServer(graphTaskScript(20));
+  t.after(() => server.close());
+  const { workspace, checkpointDir } = await scratch(t);
+  const { parentRunId } = await runUntilTaskBStreams([server.url, workspace, checkpointDir]);
+  const store = new FileCheckpointStore(checkpointDir);
+  const [aId, bId] = [childRunId(parentRunId, link('a')), childRunId(parentRunId, link('b'))];
+  const runs = new Map((await store.listRuns()).map((r) => [r.runId, r.status]));
+  assert.equal(runs.get(parentRunId), 'interrupted');
+  assert.equal(runs.get(aId), 'completed');
+  assert.equal(runs.get(bId), 'interrupted', 'task B was cut off mid-stream');
+  assert.equal(requestsFor(server.requests, taskPrompts.a), 1);
+
+  const result = await runGraphTaskParent({ serverUrl: server.url, workspace, checkpointDir, resume: parentRunId });
+  assert.equal(result.status, 'completed', result.error?.message);
+  assert.equal(result.runId, parentRunId, 'the same run went on');
+  assert.equal(result.output, parentAnswer);
+  assert.equal(requestsFor(server.requests, taskPrompts.a), 1, 'the finished task was not run again');
+  assert.equal(requestsFor(server.requests, taskPrompts.b), 2, 'the cut-off model call of task B was asked again');
+
+  const a = (await store.readJournal(aId)).events;
+  const b = (await store.readJournal(bId)).events;
+  assert.equal(a.filter((e) => e.type === 'run_resumed').length, 0, 'task A was not resumed');
+  assert.equal(b.filter((e) => e.type === 'run_resumed').length, 1, 'task B went on from its journal');
+  assert.equal(b.filter((e) => e.type === 'run_start').length, 1, 'task B was not started over');
+  assert.equal(b.at(-1)?.type === 'run_end' && b.at(-1)!.data.status, 'completed');
+  const parentEvents = (await store.readJournal(parentRunId)).events;
+  assert.equal(parentEvents.filter((e) => e.type === 'run_resumed').length, 1);
+  assert.equal(parentEvents.filter((e) => e.type === 'tool_end' && e.data.toolCallId === 'call_a').length, 1, "task A's result was recorded once");
+});
