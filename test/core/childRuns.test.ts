@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { build } from 'esbuild';
-import { childRunId, FileCheckpointStore, type RunEvent } from '../../src/core';
+import { childRunId, DeepAgentAttr, FileCheckpointStore, MemoryTraceExporter, type RunEvent } from '../../src/core';
 import { graphTaskScript, parentAnswer, runGraphTaskParent, taskPrompts } from '../support/graphTask';
 import { startScriptedServer } from '../support/scriptedServer';
 
@@ -30,7 +30,8 @@ test('a graph-task child run is journaled on its own, linked to its parent, and 
   t.after(() => server.close());
   const { workspace, checkpointDir } = await scratch(t);
   const seen: RunEvent[] = [];
-  const result = await runGraphTaskParent({ serverUrl: server.url, workspace, checkpointDir, onEvent: (e) => seen.push(e) });
+  const traces = new MemoryTraceExporter();
+  const result = await runGraphTaskParent({ serverUrl: server.url, workspace, checkpointDir, onEvent: (e) => seen.push(e), exporters: [traces] });
   assert.equal(result.status, 'completed');
   assert.equal(result.output, parentAnswer);
 
@@ -46,6 +47,15 @@ test('a graph-task child run is journaled on its own, linked to its parent, and 
     assert.equal(start?.type === 'run_start' && start.data.depth, 1);
     assert.equal(child.at(-1)?.type, 'run_end');
     assert.ok(seen.some((e) => e.runId === childId && e.type === 'llm_end'), `task ${id}'s events reached the parent's listener`);
+  }
+  const runSpans = traces.spans.filter((s) => s.kind === 'run');
+  const parentSpan = runSpans.find((s) => s.attributes[DeepAgentAttr.runId] === result.runId)!;
+  for (const id of ['a', 'b']) {
+    const span = runSpans.find((s) => s.attributes[DeepAgentAttr.runId] === childRunId(result.runId, link(id)));
+    assert.equal(span?.traceId, parentSpan.traceId, `task ${id} is traced in its parent's trace`);
+    assert.equal(span?.parentSpanId, parentSpan.spanId, `task ${id}'s span hangs under its parent run`);
+    assert.equal(span?.attributes[DeepAgentAttr.parentKind], 'graph_task');
+    assert.equal(span?.attributes[DeepAgentAttr.parentId], id);
   }
   const listed = await store.listRuns();
   assert.equal(listed.length, 3, 'the parent and both tasks are stored runs');
@@ -115,7 +125,8 @@ test('killed with SIGKILL while a graph task runs, the parent resumes with its u
   assert.equal(a.filter((e) => e.type === 'run_resumed').length, 0, 'task A was not resumed');
   assert.equal(b.filter((e) => e.type === 'run_resumed').length, 1, 'task B went on from its journal');
   assert.equal(b.filter((e) => e.type === 'run_start').length, 1, 'task B was not started over');
-  assert.equal(b.at(-1)?.type === 'run_end' && b.at(-1)!.data.status, 'completed');
+  const last = b.at(-1);
+  assert.equal(last?.type === 'run_end' ? last.data.status : undefined, 'completed');
   const parentEvents = (await store.readJournal(parentRunId)).events;
   assert.equal(parentEvents.filter((e) => e.type === 'run_resumed').length, 1);
   assert.equal(parentEvents.filter((e) => e.type === 'tool_end' && e.data.toolCallId === 'call_a').length, 1, "task A's result was recorded once");

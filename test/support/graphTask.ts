@@ -5,7 +5,7 @@
  * while it runs. Used by test/core/childRuns.test.ts (in process and in a child process) and the e2e suite.
  */
 import { z } from 'zod';
-import { createDeepAgent, defineTool, OpenAICompatibleModel, startRun, ToolError, type RunEventListener, type RunResult } from '../../src/core';
+import { createDeepAgent, defineTool, OpenAICompatibleModel, startRun, ToolError, type RunEventListener, type RunResult, type TraceExporter } from '../../src/core';
 import type { ChatCompletionBody, ScriptedReply } from './scriptedServer';
 
 export const parentPrompt = 'Research the topic, then write it up.';
@@ -33,6 +33,7 @@ export interface GraphTaskRunOptions {
   /** Go on with this parent run instead of starting one. */
   resume?: string;
   onEvent?: RunEventListener;
+  exporters?: TraceExporter[];
 }
 
 /** The parent run, through the one assembler. */
@@ -62,6 +63,6 @@ export function runGraphTaskParent(options: GraphTaskRunOptions): Promise<RunRes
       checkpoints: { location: options.checkpointDir },
       resume: options.resume,
     },
-    { model, tools: [runGraphTask], onEvent: options.onEvent },
+    { model, tools: [runGraphTask], onEvent: options.onEvent, exporters: options.exporters },
   ).result;
 }

@@ -29,6 +29,9 @@ export const GenAiOperation = {
 export const DeepAgentAttr = {
   runId: 'deep_agent.run_id',
   parentRunId: 'deep_agent.parent_run_id',
+  /** What in the parent started a child run: 'tool_call' or 'graph_task', and its id. */
+  parentKind: 'deep_agent.parent.kind',
+  parentId: 'deep_agent.parent.id',
   /** 0 for a top-level run, 1 for its subagents, … (also tells the console how far to indent). */
   depth: 'deep_agent.depth',
   step: 'deep_agent.step',

@@ -25,6 +25,10 @@ export function runStartAttributes(
   };
   if (parentRunId !== undefined) attributes[D.parentRunId] = parentRunId;
   if (data.parentToolCallId !== undefined) attributes[G.toolCallId] = data.parentToolCallId;
+  if (data.parent && data.parent.kind !== 'tool_call') {
+    attributes[D.parentKind] = data.parent.kind;
+    attributes[D.parentId] = data.parent.id;
+  }
   const prompt = previewText(data.prompt, previewChars);
   if (prompt) attributes[D.promptPreview] = prompt;
   return attributes;
