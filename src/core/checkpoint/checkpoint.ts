@@ -4,6 +4,7 @@
  * is its fold there. Versioned: older versions migrate on parse, newer ones are a clear error.
  */
 import { z } from 'zod';
+import { chatMessageSchema, usageSchema } from '../model/schemas';
 import type { RunEventOf } from '../events';
 import type { ChatMessage } from '../model/types';
 import type { RunState } from '../runState';
@@ -11,8 +12,8 @@ import { CheckpointError } from './store';
 
 export const CHECKPOINT_VERSION = 2;
 
-const usage = z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() });
-const message = z.looseObject({ role: z.enum(['system', 'user', 'assistant', 'tool']) });
+const usage = usageSchema;
+const message = chatMessageSchema;
 const toolResult = z.object({ toolCallId: z.string(), name: z.string(), ok: z.boolean(), result: z.string() });
 const todo = z.object({ content: z.string(), status: z.enum(['pending', 'in_progress', 'completed']) });
 

@@ -4,12 +4,13 @@
  * Only what folds read is checked in depth; other fields pass through.
  */
 import { z } from 'zod';
+import { chatMessageSchema, toolCallSchema, usageSchema } from '../model/schemas';
 import type { RunEvent } from '../events';
 import { runSettingsSchema } from '../runSettings';
 
-const usage = z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() });
-const toolCall = z.object({ id: z.string(), name: z.string(), arguments: z.string() });
-const message = z.looseObject({ role: z.enum(['system', 'user', 'assistant', 'tool']) });
+const usage = usageSchema;
+const toolCall = toolCallSchema;
+const message = chatMessageSchema;
 const step = z.number().int().nonnegative();
 const parent = z.object({ kind: z.enum(['tool_call', 'graph_task']), id: z.string().min(1) });
 

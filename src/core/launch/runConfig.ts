@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { checkpointFrequencies } from '../events';
+import { chatMessageSchema } from '../model/schemas';
 
 const positiveInt = z.number().int().positive();
 const positive = z.number().positive();
@@ -56,7 +57,7 @@ export const runConfigSchema = z.strictObject({
   resume: z.string().trim().min(1, 'must be a run id, a checkpoint id or "latest"').optional(),
   approvals: z.enum(['always-ask', 'ask-for-writes', 'auto']).optional(),
   /** Earlier messages of the conversation (a follow-up). */
-  history: z.array(z.looseObject({ role: z.enum(['system', 'user', 'assistant', 'tool']) })).optional(),
+  history: z.array(chatMessageSchema).optional(),
 });
 
 export type RunConfig = z.input<typeof runConfigSchema>;

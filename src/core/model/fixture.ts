@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import { chatMessageSchema, usageSchema } from './schemas';
 import { keyedRequest, requestKey } from './canonical';
 import type { ChatRequest, ModelChunk, ModelError } from './types';
 
@@ -75,17 +76,6 @@ function recordedError(error: ModelError): RecordedError {
 
 // Messages and tools are loose objects: whatever the recorder stored must read back unchanged,
 // or its key would no longer match.
-const toolCallSchema = z.looseObject({ id: z.string(), name: z.string(), arguments: z.string() });
-const messageSchema = z.discriminatedUnion('role', [
-  z.looseObject({ role: z.literal('system'), content: z.string() }),
-  z.looseObject({ role: z.literal('user'), content: z.string() }),
-  z.looseObject({
-    role: z.literal('assistant'),
-    content: z.string().nullable(),
-    toolCalls: z.array(toolCallSchema).optional(),
-  }),
-  z.looseObject({ role: z.literal('tool'), toolCallId: z.string(), content: z.string() }),
-]);
 const toolSpecSchema = z.looseObject({
   name: z.string(),
   description: z.string(),
@@ -93,14 +83,13 @@ const toolSpecSchema = z.looseObject({
 });
 const requestSchema = z.object({
   model: z.string(),
-  messages: z.array(messageSchema),
+  messages: z.array(chatMessageSchema),
   tools: z.array(toolSpecSchema).optional(),
   temperature: z.number().optional(),
   topP: z.number().optional(),
   maxTokens: z.number().optional(),
   seed: z.number().optional(),
 });
-const usageSchema = z.looseObject({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() });
 const chunkSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string() }),
   z.object({ type: z.literal('reasoning'), text: z.string() }),
