@@ -81,7 +81,9 @@ export { CheckpointManager, type CheckpointInfo, type CheckpointManagerOptions, 
 export { runWithCheckpointing, type RunWithCheckpointingOptions } from './checkpoint/runWithCheckpointing';
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './checkpoint/fileStore';
 export { PgCheckpointStore, type PgCheckpointStoreOptions } from './checkpoint/pgStore';
-export { CheckpointError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun, type StoredRunStatus } from './checkpoint/store';
+export { CheckpointError, isValidRunId, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type RunParent, type StoredRun, type StoredRunStatus } from './checkpoint/store';
+export { journalFiles, type JournalFile } from './checkpoint/journalListing';
+export { parseJsonOrUndefined } from './json';
 export { CHECKPOINT_VERSION, parseCheckpoint, parseCheckpointId, type Checkpoint } from './checkpoint/checkpoint';
 export { foldJournal, type RunState } from './checkpoint/runState';
 export type { FileRestore, RestoreResult } from './checkpoint/restore';
