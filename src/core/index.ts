@@ -83,6 +83,7 @@ export { FileCheckpointStore, type FileCheckpointStoreOptions } from './checkpoi
 export { PgCheckpointStore, type PgCheckpointStoreOptions } from './checkpoint/pgStore';
 export { CheckpointError, isValidRunId, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type RunParent, type StoredRun, type StoredRunStatus } from './checkpoint/store';
 export { journalFiles, type JournalFile } from './checkpoint/journalListing';
+export { totalsOf } from './checkpoint/summary';
 export { parseJsonOrUndefined } from './json';
 export { CHECKPOINT_VERSION, parseCheckpoint, parseCheckpointId, type Checkpoint } from './checkpoint/checkpoint';
 export { foldJournal, type RunState } from './checkpoint/runState';

@@ -145,8 +145,9 @@ async function exportTrace(runs: RunManager): Promise<void> {
   if (!pick) return;
   const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`trace-${pick.run.summary.runId}.jsonl`), filters: { 'JSON Lines': ['jsonl'] } });
   if (!target) return;
+  const events = await runs.events(pick.run.summary.runId);
   const tracer = new Tracer({ exporters: [new JsonlTraceExporter({ path: target.fsPath })] });
-  for (const event of pick.run.events) tracer.onEvent(event);
+  for (const event of events) tracer.onEvent(event);
   await tracer.shutdown();
-  void vscode.window.showInformationMessage(`Trace of ${pick.run.events.length} events written to ${target.fsPath}`);
+  void vscode.window.showInformationMessage(`Trace of ${events.length} events written to ${target.fsPath}`);
 }
