@@ -20,6 +20,7 @@ import { RunManager, type RunRecord } from './runManager';
 import { RunsView } from './runsView';
 import { ApiKeys } from './secrets';
 import { readSettings } from './settings';
+import { lookAtStoredRuns } from './startUpRuns';
 import { runStatusBar } from './statusBar';
 
 /** What extension.ts hands the commands and views to. */
@@ -27,6 +28,8 @@ export interface Workbench extends vscode.Disposable {
   commands: Record<string, (...args: unknown[]) => unknown>;
   runsView: vscode.TreeDataProvider<unknown>;
   memoryView: vscode.TreeDataProvider<unknown>;
+  /** After start-up: brings in the CLI's runs, prunes old ones, offers interrupted ones. */
+  lookAtStoredRuns(): Promise<void>;
 }
 
 /** What extension.ts lets the workbench do to the views it owns. */
@@ -71,6 +74,7 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
   return {
     runsView: new RunsView(runs) as vscode.TreeDataProvider<unknown>,
     memoryView: new MemoryView() as vscode.TreeDataProvider<unknown>,
+    lookAtStoredRuns: () => lookAtStoredRuns(context, runs, log),
     commands: {
       'deepAgent.runTask': async () => {
         const task = await askForTask();
