@@ -1,14 +1,14 @@
 /** `deep-agent runs`: the runs checkpointed in a directory — list them, their checkpoints, fork one, restore files. */
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   CheckpointManager,
   checkpointStore,
   FileCheckpointStore,
   FilesystemBackend,
   isPostgresUrl,
+  journalFiles,
   shownLocation,
   type CheckpointInfo,
   type CheckpointStore,
@@ -100,13 +100,13 @@ async function listRuns(options: DirOptions & { json: boolean }, io: CliIO): Pro
 }
 
 async function unlistedJournals(store: FileCheckpointStore, dir: string, runs: StoredRun[]): Promise<{ file: string; reason: string }[]> {
-  const listed = new Set(runs.map((r) => `${r.runId}.jsonl`));
+  const listed = new Set(runs.map((r) => r.runId));
   const out: { file: string; reason: string }[] = [];
-  for (const name of (await readdir(dir).catch(() => [])).filter((n) => n.endsWith('.jsonl') && !listed.has(n)).sort()) {
-    const path = join(dir, name);
+  const unlisted = (await journalFiles(dir)).filter((f) => !listed.has(f.runId)).sort((a, b) => (a.path < b.path ? -1 : 1));
+  for (const { runId, path } of unlisted) {
     let reason = 'it has no run_start event (the run was stopped before it began)';
     try {
-      await store.readJournal(name.slice(0, -'.jsonl'.length));
+      await store.readJournal(runId);
     } catch (error) {
       reason = (error instanceof Error ? error.message : String(error)).replace(`${path}: `, '');
     }

@@ -5,6 +5,7 @@
  * The fold never throws on a damaged journal: a missing event only leaves less state.
  */
 import { createHash } from 'node:crypto';
+import { isValidRunId } from './checkpoint/store';
 import { addUsage, zeroUsage, type ParentLink, type RunEvent, type RunEventData, type RunStatus, type Usage } from './events';
 import type { ChatMessage, ToolCall } from './model/types';
 import type { Todo } from './tools/types';
@@ -82,7 +83,7 @@ export const linkKey = (link: ParentLink) => `${link.kind}:${link.id}`;
 export function childRunId(parentRunId: string, link: ParentLink): string {
   const kind = link.kind === 'graph_task' ? 'task' : 'call';
   const readable = `${parentRunId}.${kind}-${link.id}`;
-  if (/^[A-Za-z0-9._-]{1,128}$/.test(readable) && !link.id.startsWith('.')) return readable;
+  if (isValidRunId(readable)) return readable;
   const hash = createHash('sha256').update(`${parentRunId}\n${linkKey(link)}`).digest('hex').slice(0, 16);
   return `${parentRunId.slice(0, 100)}.${kind}-${hash}`;
 }

@@ -3,18 +3,18 @@
  * `deep-agent run --checkpoint-dir .deep-agent/runs`) are copied once into the workbench's own
  * journal folder, so they list, open, resume, fork and export like runs started in VS Code.
  * Copying, rather than listing a second folder, keeps one store behind every command, and keeps
- * the workbench's own journals out of the project. Plain fs: it runs right after activation.
+ * the workbench's own journals out of the project.
  */
-import { access, copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { scanRun, type ScannedRun } from './storedRuns';
+import { access, copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { FileCheckpointStore, journalFiles, type StoredRun } from '../core';
 
 /** Where in a workspace folder the CLI's runs are looked for. */
 export const CLI_RUNS_DIR = join('.deep-agent', 'runs');
 
 export interface CliRunsImport {
   /** The copied runs, newest first. */
-  imported: ScannedRun[];
+  imported: StoredRun[];
   /** One line per journal that could not be copied, naming it and why. */
   problems: string[];
 }
@@ -27,18 +27,16 @@ export interface CliRunsImport {
 export async function importCliRuns(folders: readonly string[], runsDir: string, skip: ReadonlySet<string>): Promise<CliRunsImport> {
   const result: CliRunsImport = { imported: [], problems: [] };
   // Only journals new here are read: a start-up costs nothing per run brought in before.
-  const present = new Set(await namesIn(runsDir));
+  const present = new Set((await journalFiles(runsDir)).map((f) => f.runId));
   for (const folder of folders) {
-    const from = join(folder, CLI_RUNS_DIR);
-    for (const name of await namesIn(from)) {
-      const runId = name.slice(0, -'.jsonl'.length);
-      if (!name.endsWith('.jsonl') || present.has(name) || skip.has(runId)) continue;
-      const source = join(from, name);
+    const from = new FileCheckpointStore(join(folder, CLI_RUNS_DIR));
+    for (const { runId, path: source } of await journalFiles(from.dir)) {
+      if (present.has(runId) || skip.has(runId)) continue;
       try {
-        const run = await scanRun(from, runId);
-        if (!run || run.state === 'running') continue;
+        const run = await from.storedRun(runId);
+        if (!run || run.status === 'running') continue;
         await mkdir(runsDir, { recursive: true });
-        if (await copyNew(source, join(runsDir, name))) result.imported.push(run);
+        if (await copyNew(source, join(runsDir, basename(source)))) result.imported.push(run);
       } catch (error) {
         result.problems.push(`${source} could not be copied: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -47,8 +45,6 @@ export async function importCliRuns(folders: readonly string[], runsDir: string,
   result.imported.sort((a, b) => b.updatedAt - a.updatedAt);
   return result;
 }
-
-const namesIn = (dir: string) => readdir(dir).catch((): string[] => []);
 
 /** Copies under a name no listing reads, then renames: a listing never sees half a journal. False when the target exists. */
 async function copyNew(source: string, target: string): Promise<boolean> {

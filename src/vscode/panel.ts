@@ -52,8 +52,9 @@ export class Panel implements vscode.Disposable {
     const target = runId ?? this.runs.running()?.summary.runId ?? (await this.runs.list())[0]?.summary.runId;
     this.#shownRunId = target;
     const record = target ? await this.runs.get(target) : undefined;
+    const events = record ? await this.runs.events(record.summary.runId) : [];
     this.#queue = [];
-    this.post({ type: 'show', run: record?.summary, events: record?.events ?? [] });
+    this.post({ type: 'show', run: record?.summary, events });
     await this.postState();
   }
 

@@ -51,7 +51,8 @@ export class RunCommands implements vscode.Disposable {
   }
 
   async fork(arg: unknown): Promise<void> {
-    const record = await this.runFrom(arg, 'Fork Run', (r) => !r.controller && hasCheckpoints(r), 'There is no run with checkpoints to fork.');
+    // Which runs have checkpoints is known once one is opened: pickPoint says when the pick has none.
+    const record = await this.runFrom(arg, 'Fork Run', (r) => !r.controller, 'There is no run to fork.');
     if (!record) return;
     const point = await this.pickPoint(record, `Fork "${firstLine(record.summary.prompt)}" — go on from which checkpoint?`, false);
     if (!point?.checkpointId) return;
@@ -82,8 +83,12 @@ export class RunCommands implements vscode.Disposable {
   }
 
   async restore(arg: unknown): Promise<void> {
-    const record = await this.runFrom(arg, 'Restore Files to Checkpoint', (r) => !r.controller && changesFiles(r), 'There is no run that changed files.');
+    const record = await this.runFrom(arg, 'Restore Files to Checkpoint', (r) => !r.controller, 'There is no run that changed files.');
     if (!record) return;
+    if (!(await this.eventsOf(record.summary.runId)).some((e) => e.type === 'file_change')) {
+      void vscode.window.showInformationMessage('That run changed no files.');
+      return;
+    }
     const point = await this.pickPoint(record, `Restore the files "${firstLine(record.summary.prompt)}" changed — to which point?`, true);
     if (!point) return;
     if (this.runs.running()) throw new Error('a run is going; stop it or wait for it to finish before restoring files');
@@ -227,8 +232,8 @@ export class RunCommands implements vscode.Disposable {
     };
   }
 
-  private async eventsOf(runId: string): Promise<RunEvent[]> {
-    return (await this.runs.store.readJournal(runId)).events;
+  private eventsOf(runId: string): Promise<RunEvent[]> {
+    return this.runs.events(runId);
   }
 }
 
@@ -260,9 +265,6 @@ function describe(c: CheckpointInfo, events: readonly RunEvent[]): string {
   const args = start?.type === 'tool_start' ? (start.data.args as { path?: unknown } | undefined) : undefined;
   return `after ${end.data.name}${typeof args?.path === 'string' ? ` ${args.path}` : ''}`;
 }
-
-const hasCheckpoints = (r: RunRecord) => r.events.some((e) => e.type === 'checkpoint');
-const changesFiles = (r: RunRecord) => r.events.some((e) => e.type === 'file_change');
 
 function firstLine(text: string): string {
   const line = text.split('\n', 1)[0]!;

@@ -13,6 +13,7 @@ import {
   foldJournal,
   isResumable,
   startRun,
+  totalsOf,
   type ChatMessage,
   type CheckpointStore,
   type CompactionStats,
@@ -33,9 +34,15 @@ import type { RunSummary } from './webviewProtocol';
 import { WorkspaceFsBackend } from './workspaceBackend';
 import { ripgrepUnder } from './ripgrepPath';
 
+/** A run as the Runs view and the commands see it: one object per run id, updated in place. */
 export interface RunRecord {
   summary: RunSummary;
-  events: RunEvent[];
+  /** The events of a run started in this window, as they happened; otherwise ask `RunManager.events`. */
+  events?: RunEvent[];
+  /** Tokens and cost so far. */
+  totals?: { tokens: number; costUsd: number };
+  /** Set for a child run journaled on its own: the run that started it. */
+  parentRunId?: string;
   /** Set while the run is going in this window. */
   controller?: AbortController;
   /** The conversation so far, for follow-ups. */
@@ -56,6 +63,7 @@ export class RunManager implements vscode.Disposable {
   readonly #parents = new Map<string, string>();
   readonly #onEvent = new vscode.EventEmitter<RunEvent>();
   readonly #onRunsChanged = new vscode.EventEmitter<void>();
+  readonly #onRunChanged = new vscode.EventEmitter<RunRecord>();
   readonly #journals: SuspendableStore;
   /** Every run going or about to go in this window (a resume may wait on a dialog before its first event). */
   readonly #controllers = new Set<AbortController>();
@@ -72,6 +80,8 @@ export class RunManager implements vscode.Disposable {
   readonly onEvent = this.#onEvent.event;
   /** A run was added, removed, or its status changed. */
   readonly onRunsChanged = this.#onRunsChanged.event;
+  /** One run's totals moved (a running run's progress); the list is otherwise the same. */
+  readonly onRunChanged = this.#onRunChanged.event;
 
   constructor(
     storageDir: string,
@@ -85,12 +95,13 @@ export class RunManager implements vscode.Disposable {
     this.store = new FileCheckpointStore(join(storageDir, 'runs'));
     this.#journals = new SuspendableStore(this.store);
     this.checkpoints = new CheckpointManager(this.#journals, { frequency: 'tool_call' });
+    this.#onEvent.event((event) => this.#track(event));
   }
 
   /**
-   * Runs newest first, as the store lists them; a run's events are read again only when its journal
-   * changed. Listings run one at a time: one that started before a run ended (the store saw it
-   * running) can take a while, and the listing asked for at the end must come after it, not before.
+   * Runs newest first, as the store lists them (a journal's head and tail: no events are read).
+   * Listings run one at a time: one that started before a run ended (the store saw it running) can
+   * take a while, and the listing asked for at the end must come after it, not before.
    */
   list(): Promise<RunRecord[]> {
     const listing = this.#listing.then(
@@ -106,20 +117,18 @@ export class RunManager implements vscode.Disposable {
     const listed = new Set<string>();
     for (const run of stored) {
       listed.add(run.runId);
-      const known = this.#runs.get(run.runId);
       const storage = { bytes: run.bytes, updatedAt: run.updatedAt, forkedFrom: run.forkedFrom };
-      if (known?.controller) {
-        known.stored = storage;
+      const known = this.#runs.get(run.runId);
+      if (!known) {
+        this.#runs.set(run.runId, recordOf(run));
         continue;
       }
-      if (known?.stored && known.stored.bytes === run.bytes && known.stored.updatedAt === run.updatedAt) continue;
-      const record = await this.read(run).catch((error: unknown) => {
-        this.log.warn(`run ${run.runId} cannot be read: ${String(error)}`);
-        return undefined;
-      });
-      if (!record) continue;
-      record.messages ??= known?.messages;
-      this.#runs.set(run.runId, record);
+      known.stored = storage;
+      known.parentRunId ??= run.parentRunId;
+      // A run going here is ahead of its journal: its status and totals come from its events.
+      if (known.controller) continue;
+      Object.assign(known.summary, recordOf(run).summary);
+      known.totals = run.totals;
     }
     // Deleted or pruned since: gone, unless it runs here (its first event may not be on disk yet).
     for (const [runId, record] of this.#runs) if (!listed.has(runId) && !record.controller) this.#runs.delete(runId);
@@ -131,6 +140,30 @@ export class RunManager implements vscode.Disposable {
     if (known) return known;
     await this.list();
     return this.#runs.get(runId);
+  }
+
+  /** A run's events: those in memory for a run started in this window, else read from its journal. */
+  async events(runId: string): Promise<RunEvent[]> {
+    const known = this.#runs.get(runId)?.events;
+    if (known) return known;
+    const { events, skippedLines } = await this.store.readJournal(runId);
+    if (skippedLines) this.log.warn(`run ${runId}: ${skippedLines} damaged journal line(s) skipped`);
+    return events;
+  }
+
+  /** A running run's totals move with its progress; a child run journaled on its own nests under its parent. */
+  #track(event: RunEvent): void {
+    const record = this.#runs.get(event.runId);
+    if (!record) {
+      // A run_start of a run not known here may be a child run with a journal of its own: list again.
+      if (event.type === 'run_start' && event.parentRunId) this.#onRunsChanged.fire();
+      return;
+    }
+    if (event.type === 'run_start' && event.parentRunId) record.parentRunId = event.parentRunId;
+    if (event.type === 'progress' || event.type === 'run_end') {
+      record.totals = totalsOf(event);
+      this.#onRunChanged.fire(record);
+    }
   }
 
   /** VS Code's own ripgrep, looked up once and said in the log; undefined: grep runs `rg` from the PATH, if any. */
@@ -150,7 +183,7 @@ export class RunManager implements vscode.Disposable {
   /** Starts a run; resolves when it has started (the run goes on in the background). */
   async start(prompt: string, options: { followUpOf?: string } = {}): Promise<RunRecord | undefined> {
     const before = options.followUpOf ? await this.get(options.followUpOf) : undefined;
-    return this.launch(prompt, { history: before ? conversationOf(before) : undefined });
+    return this.launch(prompt, { history: before ? conversationOf(before, await this.events(before.summary.runId)) : undefined });
   }
 
   /** Goes on with an interrupted or cancelled run (the same run id); its earlier events stay its transcript. */
@@ -206,6 +239,7 @@ export class RunManager implements vscode.Disposable {
     for (const controller of this.#controllers) controller.abort();
     this.#onEvent.dispose();
     this.#onRunsChanged.dispose();
+    this.#onRunChanged.dispose();
   }
 
   private async launch(prompt: string, options: LaunchOptions): Promise<RunRecord | undefined> {
@@ -243,7 +277,7 @@ export class RunManager implements vscode.Disposable {
           }
           if (this.#disposed) return;
           if (event.type === 'run_start' && event.parentRunId) this.#parents.set(event.runId, event.parentRunId);
-          record.events.push(event);
+          record.events?.push(event);
           this.#onEvent.fire(event);
         };
         const config: RunConfig = {
@@ -323,27 +357,26 @@ export class RunManager implements vscode.Disposable {
     return undefined;
   }
 
-  private async read(run: StoredRun): Promise<RunRecord> {
-    const { events, skippedLines } = await this.store.readJournal(run.runId);
-    if (skippedLines) this.log.warn(`run ${run.runId}: ${skippedLines} damaged journal line(s) skipped`);
-    this.index(events);
-    return {
-      summary: { runId: run.runId, prompt: run.prompt, status: run.status, startedAt: run.startedAt },
-      events,
-      stored: { bytes: run.bytes, updatedAt: run.updatedAt, forkedFrom: run.forkedFrom },
-    };
-  }
-
   /** Learns which subagent runs belong to which run. */
   private index(events: readonly RunEvent[]): void {
     for (const e of events) if (e.type === 'run_start' && e.parentRunId) this.#parents.set(e.runId, e.parentRunId);
   }
 }
 
+/** A stored run as the Runs view shows it, before its events are read (if ever). */
+function recordOf(run: StoredRun): RunRecord {
+  return {
+    summary: { runId: run.runId, prompt: run.prompt, status: run.status, startedAt: run.startedAt },
+    totals: run.totals,
+    parentRunId: run.parentRunId,
+    stored: { bytes: run.bytes, updatedAt: run.updatedAt, forkedFrom: run.forkedFrom },
+  };
+}
+
 /** The messages a follow-up goes on from: what the run ended with, or the fold of its journal. */
-function conversationOf(record: RunRecord): ChatMessage[] | undefined {
+function conversationOf(record: RunRecord, events: RunEvent[]): ChatMessage[] | undefined {
   if (record.messages) return record.messages;
-  const { root } = foldJournal(record.events);
+  const { root } = foldJournal(events);
   if (!root) return undefined;
   return [...root.history, { role: 'user', content: root.prompt }, ...root.messages];
 }

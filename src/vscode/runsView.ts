@@ -1,9 +1,13 @@
 /**
- * The Runs view: this workspace's runs, newest first, with what each takes on disk; a click opens
- * the transcript, the context menu resumes, forks, restores, exports or deletes (by contextValue).
+ * The Runs view: this workspace's runs, newest first, with what each takes on disk; a child run
+ * journaled on its own sits under the run that started it (subagents inside their parent's
+ * journal are part of its transcript, not rows). A click opens the transcript, the context menu
+ * resumes, forks, restores, exports or deletes (by contextValue). A running run's row is updated
+ * alone as its totals move; the list is fetched again only when runs come, go or change status.
  */
 import * as vscode from 'vscode';
 import type { RunRecord, RunManager } from './runManager';
+import { nest } from './runTree';
 import { formatBytes } from './storedRuns';
 
 const icons: Record<string, string> = {
@@ -16,50 +20,55 @@ const icons: Record<string, string> = {
 };
 
 export class RunsView implements vscode.TreeDataProvider<RunRecord> {
-  readonly #changed = new vscode.EventEmitter<void>();
+  readonly #changed = new vscode.EventEmitter<RunRecord | undefined>();
   readonly onDidChangeTreeData = this.#changed.event;
+  /** The children of each run, from the last listing. */
+  #children = new Map<string, RunRecord[]>();
+  /** The runs of the last listing, by id. */
+  #shown = new Map<string, RunRecord>();
 
   constructor(private readonly runs: RunManager) {
-    runs.onRunsChanged(() => this.#changed.fire());
-    // Tokens and cost of the running run move with each step.
-    runs.onEvent((e) => e.type === 'step_end' && !e.parentRunId && this.#changed.fire());
+    runs.onRunsChanged(() => this.#changed.fire(undefined));
+    // Tokens and cost of a running run: its row only (RunManager keeps one record object per run).
+    runs.onRunChanged((record) => this.#shown.has(record.summary.runId) && this.#changed.fire(record));
   }
 
-  getChildren(element?: RunRecord): Promise<RunRecord[]> | RunRecord[] {
-    return element ? [] : this.runs.list();
+  async getChildren(element?: RunRecord): Promise<RunRecord[]> {
+    if (element) return this.#children.get(element.summary.runId) ?? [];
+    const all = await this.runs.list();
+    const { roots, children } = nest(all);
+    this.#children = children;
+    this.#shown = new Map(all.map((r) => [r.summary.runId, r]));
+    return roots;
+  }
+
+  getParent(element: RunRecord): RunRecord | undefined {
+    return element.parentRunId ? this.#shown.get(element.parentRunId) : undefined;
   }
 
   getTreeItem(run: RunRecord): vscode.TreeItem {
     const { summary } = run;
-    const item = new vscode.TreeItem(firstLine(summary.prompt), vscode.TreeItemCollapsibleState.None);
-    const totals = totalsOf(run);
+    const hasChildren = (this.#children.get(summary.runId)?.length ?? 0) > 0;
+    const item = new vscode.TreeItem(firstLine(summary.prompt), hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const totals = run.totals ?? { tokens: 0, costUsd: 0 };
     const started = new Date(summary.startedAt);
     const size = run.stored ? formatBytes(run.stored.bytes) : undefined;
-    item.description = [summary.status, started.toLocaleString(), `${totals.tokens.toLocaleString()} tok`, `$${totals.cost.toFixed(4)}`, size].filter(Boolean).join(' · ');
+    item.description = [summary.status, started.toLocaleString(), `${totals.tokens.toLocaleString()} tok`, `$${totals.costUsd.toFixed(4)}`, size].filter(Boolean).join(' · ');
     const forked = run.stored?.forkedFrom ? `\n\nForked from run ${run.stored.forkedFrom.runId} at checkpoint ${run.stored.forkedFrom.checkpointId}` : '';
-    const resumable = summary.status === 'interrupted' ? '\n\nInterrupted: resume it from the context menu.' : '';
+    const child = run.parentRunId ? `\n\nStarted by run ${run.parentRunId}` : '';
+    const resumable = summary.status === 'interrupted' ? '\n\nInterrupted: resume it from the context menu.' : summary.status === 'cancelled' ? '\n\nCancelled: resume it from the context menu.' : '';
     const tooltip = new vscode.MarkdownString(
-      `**${summary.status}** — started ${started.toLocaleString()}\n\n${totals.tokens.toLocaleString()} tokens · $${totals.cost.toFixed(4)}${size ? ` · ${size} stored` : ''}${forked}${resumable}\n\n---\n\n`,
+      `**${summary.status}** — started ${started.toLocaleString()}\n\n${totals.tokens.toLocaleString()} tokens · $${totals.costUsd.toFixed(4)}${size ? ` · ${size} stored` : ''}${forked}${child}${resumable}\n\n---\n\n`,
     );
     tooltip.appendText(summary.prompt);
     item.tooltip = tooltip;
     item.iconPath = new vscode.ThemeIcon(icons[summary.status] ?? 'circle-outline');
     item.id = summary.runId;
-    // run.running, run.completed, run.interrupted, …: the menus in package.json match on these.
+    // run.running, run.completed, run.interrupted, …: the menus in package.json match on these, child runs too.
     item.contextValue = `run.${summary.status}`;
     item.command = { command: 'deepAgent.openRun', title: 'Open Transcript', arguments: [summary.runId] };
     return item;
   }
-}
-
-/** Tokens and cost so far: the last progress or run_end of the top-level run. */
-function totalsOf(run: RunRecord): { tokens: number; cost: number } {
-  for (let i = run.events.length - 1; i >= 0; i--) {
-    const e = run.events[i]!;
-    if (e.runId !== run.summary.runId) continue;
-    if (e.type === 'run_end' || e.type === 'progress') return { tokens: e.data.usage.totalTokens, cost: e.data.costUsd };
-  }
-  return { tokens: 0, cost: 0 };
 }
 
 const firstLine = (text: string) => {

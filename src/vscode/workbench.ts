@@ -16,6 +16,7 @@ import { RunManager, type RunRecord } from './runManager';
 import { RunsView } from './runsView';
 import { ApiKeys } from './secrets';
 import { readSettings } from './settings';
+import { lookAtStoredRuns } from './startUpRuns';
 import { runStatusBar } from './statusBar';
 
 /** What extension.ts hands the commands and views to. */
@@ -23,6 +24,8 @@ export interface Workbench extends vscode.Disposable {
   commands: Record<string, (...args: unknown[]) => unknown>;
   runsView: vscode.TreeDataProvider<unknown>;
   memoryView: vscode.TreeDataProvider<unknown>;
+  /** After start-up: brings in the CLI's runs, prunes old ones, offers interrupted ones. */
+  lookAtStoredRuns(): Promise<void>;
 }
 
 /** What extension.ts lets the workbench do to the views it owns. */
@@ -67,6 +70,7 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
   return {
     runsView: new RunsView(runs) as vscode.TreeDataProvider<unknown>,
     memoryView: new MemoryView() as vscode.TreeDataProvider<unknown>,
+    lookAtStoredRuns: () => lookAtStoredRuns(context, runs, log),
     commands: {
       'deepAgent.runTask': async () => {
         const task = await askForTask();
@@ -146,8 +150,9 @@ async function exportTrace(runs: RunManager): Promise<void> {
   if (!pick) return;
   const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`trace-${pick.run.summary.runId}.jsonl`), filters: { 'JSON Lines': ['jsonl'] } });
   if (!target) return;
+  const events = await runs.events(pick.run.summary.runId);
   const tracer = new Tracer({ exporters: [new JsonlTraceExporter({ path: target.fsPath })] });
-  for (const event of pick.run.events) tracer.onEvent(event);
+  for (const event of events) tracer.onEvent(event);
   await tracer.shutdown();
-  void vscode.window.showInformationMessage(`Trace of ${pick.run.events.length} events written to ${target.fsPath}`);
+  void vscode.window.showInformationMessage(`Trace of ${events.length} events written to ${target.fsPath}`);
 }

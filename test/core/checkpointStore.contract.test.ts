@@ -33,6 +33,8 @@ interface Subject {
   afterKill?(): Promise<void>;
   /** Adds an entry that is not an event to a run's journal, as damage would. */
   damage(runId: string): Promise<void>;
+  /** Adds half an event, as a crash mid-write would; none for a store that only commits whole entries. */
+  tear?(runId: string): Promise<void>;
 }
 
 type SubjectFactory = (t: TestContext) => Promise<Subject>;
@@ -305,6 +307,54 @@ function checkpointStoreContract(name: string, create: SubjectFactory): void {
       assert.equal((await store.listRuns({ agentName: 'coder' }))[0]?.status, 'completed');
     });
 
+    it('lists what a run list shows without the events: totals from the last progress or run_end, and a child run with its parent', async (t) => {
+      const { store } = await create(t);
+      const parent = new Run('run-parent', 1_000);
+      const progress = (run: Run, totalTokens: number, costUsd: number) =>
+        run.event('progress', { step: 0, iteration: 1, maxIterations: 10, usage: { inputTokens: 1, outputTokens: totalTokens - 1, totalTokens }, costUsd, message: 'step' });
+      // Interrupted after a progress: its in-journal subagent's later progress is not the run's.
+      const sub = new Run('run-parent.sub-1', 1_100, 'run-parent');
+      await write(store, 'run-parent', [parent.start('coder', 'the parent'), progress(parent, 40, 0.25), sub.start('explorer', 'look'), progress(sub, 999, 9), sub.event('step_start', { step: 1 })]);
+      // A child run journaled on its own: its run_start names the parent and what in it started the child.
+      const child = new Run('run-child', 2_000, 'run-parent');
+      await write(store, 'run-child', [
+        child.start('explorer', 'the child', { parent: { kind: 'tool_call', id: 'call-7' } } as Partial<RunEventData['run_start']>),
+        progress(child, 5, 0.5),
+        child.end('completed'),
+      ]);
+      const plain = new Run('run-plain', 3_000);
+      await write(store, 'run-plain', [plain.start('coder', 'no steps yet')]);
+
+      const byId = Object.fromEntries((await store.listRuns()).map((r) => [r.runId, r]));
+      assert.deepEqual(Object.keys(byId).sort(), ['run-child', 'run-parent', 'run-plain']);
+      assert.deepEqual(byId['run-parent']!.totals, { tokens: 40, costUsd: 0.25 });
+      assert.equal(byId['run-parent']!.status, 'interrupted');
+      assert.equal(byId['run-parent']!.parentRunId, undefined);
+      assert.equal(byId['run-parent']!.parent, undefined);
+      // The run_end's totals are the last word.
+      assert.deepEqual(byId['run-child']!.totals, { tokens: 7, costUsd: 0.01 });
+      assert.equal(byId['run-child']!.status, 'completed');
+      assert.equal(byId['run-child']!.parentRunId, 'run-parent');
+      assert.deepEqual(byId['run-child']!.parent, { kind: 'tool_call', id: 'call-7' });
+      assert.equal(byId['run-child']!.prompt, 'the child');
+      assert.deepEqual(byId['run-plain']!.totals, { tokens: 0, costUsd: 0 });
+    });
+
+    it('a torn last entry is skipped: the run lists by its last whole event', async (t) => {
+      const subject = await create(t);
+      if (!subject.tear) return t.skip('this store commits whole entries only');
+      const run = new Run('run-torn', 1_000);
+      await write(subject.store, 'run-torn', [run.start('coder', 'torn'), run.event('progress', { step: 0, iteration: 1, maxIterations: 10, usage, costUsd: 0.002, message: 'step' })]);
+      await subject.tear('run-torn');
+      const [listed] = await subject.store.listRuns();
+      assert.deepEqual([listed?.runId, listed?.status, listed?.totals], ['run-torn', 'interrupted', { tokens: 3, costUsd: 0.002 }]);
+      const ended = new Run('run-ended', 2_000);
+      await write(subject.store, 'run-ended', [ended.start('coder', 'ended'), ended.end('cancelled')]);
+      await subject.tear('run-ended');
+      const [listedEnded] = await subject.store.listRuns();
+      assert.deepEqual([listedEnded?.runId, listedEnded?.status, listedEnded?.totals], ['run-ended', 'cancelled', { tokens: 7, costUsd: 0.01 }]);
+    });
+
     it('skips and counts damaged entries instead of failing, and still lists the run', async (t) => {
       const subject = await create(t);
       const run = new Run('run-d', 1_000);
@@ -371,6 +421,7 @@ checkpointStoreContract('FileCheckpointStore', async (t) => {
     another: () => new FileCheckpointStore(dir),
     childStore: `new (require(${JSON.stringify(join(root, 'src/core/checkpoint/fileStore.ts'))}).FileCheckpointStore)(${JSON.stringify(dir)})`,
     damage: (runId) => appendFile(join(dir, `${runId}.jsonl`), '{"runId":"run-d","seq":9,"ts":1,"type":"step_st\n'),
+    tear: (runId) => appendFile(join(dir, `${runId}.jsonl`), `{"runId":"${runId}","seq":99,"ts":1,"type":"run_end","data":{"status":"compl`),
   };
 });
 

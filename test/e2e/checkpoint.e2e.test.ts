@@ -166,7 +166,7 @@ test('Fork Run goes on from a checkpoint of the run as a new run; the old run st
   await vscode.shot('c6-forked');
 });
 
-test('Stop records the run as stopped (not interrupted); Resume Run from its context menu finishes it', async () => {
+test('Stop records the run as cancelled (not interrupted); Resume Run from its context menu finishes it', async () => {
   const { page, workspace } = vscode;
   await vscode.runCommand('Deep Agent: Run Task');
   await answerInputBox(page, countTask);
@@ -181,7 +181,7 @@ test('Stop records the run as stopped (not interrupted); Resume Run from its con
   await row.filter({ hasText: 'cancelled' }).waitFor({ timeout: 30_000 });
   // Each run shows what it takes on disk.
   assert.match(await row.innerText(), /\d+(\.\d)? (B|KB)/);
-  assert.equal(await activityBadge(page).isVisible(), false, 'a stopped run is not offered as interrupted');
+  assert.equal(await activityBadge(page).isVisible(), false, 'a cancelled run is not offered as interrupted');
   await contextMenu(page, row, 'Resume Run');
   await panel.locator('.end.completed').waitFor({ timeout: 30_000 });
   await panel.locator('.resumed').waitFor();

@@ -63,7 +63,7 @@ test('interrupted runs come in, newest first; runs being written, runs skipped a
 
   const { imported, problems } = await importCliRuns([folder], runsDir, new Set(['run-deleted-in-vscode']));
   assert.deepEqual(problems, []);
-  assert.deepEqual(imported.map((r) => [r.runId, r.state]), [['run-new', 'interrupted'], ['run-old', 'interrupted']]);
+  assert.deepEqual(imported.map((r) => [r.runId, r.status]), [['run-new', 'interrupted'], ['run-old', 'interrupted']]);
   assert.deepEqual(readdirSync(runsDir).sort(), ['run-new.jsonl', 'run-old.jsonl']);
 });
 

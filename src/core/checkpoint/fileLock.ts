@@ -5,6 +5,7 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { parseJsonOrUndefined } from '../json';
 import { isProcessAlive } from '../liveProcess';
 
 /** Runs this process has open, so its own live runs are told apart from stale locks of an earlier pid. */
@@ -17,12 +18,13 @@ interface LockOwner {
 
 export function isLockedByLiveWriter(lockPath: string): boolean {
   if (openHere.has(lockPath)) return true;
-  let owner: LockOwner;
+  let text: string;
   try {
-    owner = JSON.parse(readFileSync(lockPath, 'utf8')) as LockOwner;
+    text = readFileSync(lockPath, 'utf8');
   } catch {
     return false;
   }
+  const owner = parseJsonOrUndefined(text) as Partial<LockOwner> | undefined;
   if (typeof owner?.pid !== 'number' || owner.host !== hostname() || owner.pid === process.pid) return false;
   return isProcessAlive(owner.pid);
 }

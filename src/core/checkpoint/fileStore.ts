@@ -5,22 +5,21 @@
  * its run closes, and while it runs once it has grown by `compactAfterBytes`.
  */
 import { closeSync, existsSync, fdatasync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeStaleTempFiles, writeFileAtomically } from '../backends/atomicWrite';
 import type { RunEvent } from '../events';
 import { compactEvents } from './compaction';
 import { isLockedByLiveWriter, releaseLock, takeLock } from './fileLock';
 import { headerLine, parseJournal } from './journalFormat';
-import { CheckpointError, RunNotFoundError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun } from './store';
+import { journalFiles, readListedEvents } from './journalListing';
+import { CheckpointError, isValidRunId, RunNotFoundError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun } from './store';
 import { summarizeRun } from './summary';
 
 export interface FileCheckpointStoreOptions {
   /** Compact a live journal each time it has grown this much (default 8 MiB). */
   compactAfterBytes?: number;
 }
-
-const runIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
 
 export class FileCheckpointStore implements CheckpointStore {
   readonly description: string;
@@ -37,7 +36,7 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   journalPath(runId: string): string {
-    if (!runIdPattern.test(runId) || runId.startsWith('.')) throw new CheckpointError(`"${runId}" is not a valid run id`);
+    if (!isValidRunId(runId)) throw new CheckpointError(`"${runId}" is not a valid run id`);
     return join(this.dir, `${runId}.jsonl`);
   }
 
@@ -71,29 +70,26 @@ export class FileCheckpointStore implements CheckpointStore {
     return parseJournal(text, path);
   }
 
+  /** Reads each journal's head and tail only (journalListing.ts), not its events. */
   async listRuns(filter: { agentName?: string } = {}): Promise<StoredRun[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch {
-      return [];
-    }
     const runs: StoredRun[] = [];
-    for (const name of names) {
-      if (!name.endsWith('.jsonl')) continue;
-      const runId = name.slice(0, -'.jsonl'.length);
-      const path = join(this.dir, name);
-      try {
-        const info = await stat(path);
-        // Whole-file reads keep this simple; compaction keeps journals small.
-        const { events } = parseJournal(await readFile(path, 'utf8'), path);
-        const run = summarizeRun(runId, events, { bytes: info.size, updatedAt: info.mtimeMs, live: isLockedByLiveWriter(lockPath(path)) });
-        if (run && (!filter.agentName || run.agentName === filter.agentName)) runs.push(run);
-      } catch {
-        // A foreign or unreadable file is not a run; the others still list.
-      }
+    for (const { runId, path } of await journalFiles(this.dir)) {
+      // A foreign or unreadable file is not a run; the others still list.
+      const run = await this.#listed(runId, path).catch(() => undefined);
+      if (run && (!filter.agentName || run.agentName === filter.agentName)) runs.push(run);
     }
     return runs.sort((a, b) => b.startedAt - a.startedAt);
+  }
+
+  /** One run as listRuns shows it; undefined when its file is missing or not a journal of a run. */
+  async storedRun(runId: string): Promise<StoredRun | undefined> {
+    const path = this.journalPath(runId);
+    return this.#listed(runId, path).catch(() => undefined);
+  }
+
+  async #listed(runId: string, path: string): Promise<StoredRun | undefined> {
+    const { bytes, updatedAt, ...listed } = await readListedEvents(path, runId);
+    return summarizeRun(runId, listed, { bytes, updatedAt, live: isLockedByLiveWriter(lockPath(path)) });
   }
 
   async deleteRun(runId: string): Promise<boolean> {

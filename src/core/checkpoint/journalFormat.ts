@@ -4,6 +4,7 @@
  * migrate as they are read; a newer version or a file that is not a journal is a clear error.
  */
 import type { RunEvent } from '../events';
+import { parseJsonOrUndefined } from '../json';
 import { parseEvent } from './eventSchema';
 import { CheckpointError, type JournalRead } from './store';
 
@@ -21,14 +22,9 @@ export function parseJournal(text: string, where: string): JournalRead {
   const lines = text.split('\n');
   let start = 0;
   while (start < lines.length && !lines[start]!.trim()) start++;
-  const first = lines[start] === undefined ? undefined : tryJson(lines[start]!);
+  const first = lines[start] === undefined ? undefined : parseJsonOrUndefined(lines[start]!);
   if (isHeader(first)) {
-    if (!Number.isInteger(first.deepAgentJournal) || first.deepAgentJournal < 1) {
-      throw new CheckpointError(`${where}: journal version ${shown(first.deepAgentJournal)} is not valid`);
-    }
-    if (first.deepAgentJournal > JOURNAL_VERSION) {
-      throw new CheckpointError(`${where}: written by a newer Deep Agent (journal version ${first.deepAgentJournal}; this one reads up to ${JOURNAL_VERSION})`);
-    }
+    checkHeader(first, where);
     start++;
   }
   const events: RunEvent[] = [];
@@ -36,7 +32,7 @@ export function parseJournal(text: string, where: string): JournalRead {
   for (let i = start; i < lines.length; i++) {
     const line = lines[i]!;
     if (!line.trim()) continue;
-    const event = parseEvent(tryJson(line));
+    const event = parseEvent(parseJsonOrUndefined(line));
     if (event) events.push(event);
     else skippedLines++;
   }
@@ -59,14 +55,16 @@ function shown(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-function isHeader(value: unknown): value is JournalHeader {
+export function isHeader(value: unknown): value is JournalHeader {
   return typeof value === 'object' && value !== null && 'deepAgentJournal' in value;
 }
 
-function tryJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
+/** Refuses a header this version cannot read: an invalid version, or a newer one. */
+export function checkHeader(header: JournalHeader, where: string): void {
+  if (!Number.isInteger(header.deepAgentJournal) || header.deepAgentJournal < 1) {
+    throw new CheckpointError(`${where}: journal version ${shown(header.deepAgentJournal)} is not valid`);
+  }
+  if (header.deepAgentJournal > JOURNAL_VERSION) {
+    throw new CheckpointError(`${where}: written by a newer Deep Agent (journal version ${header.deepAgentJournal}; this one reads up to ${JOURNAL_VERSION})`);
   }
 }

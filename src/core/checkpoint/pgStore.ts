@@ -12,8 +12,9 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import type { RunEvent } from '../events';
 import { compactEvents } from './compaction';
+import { parseJsonOrUndefined } from '../json';
 import { parseEvent } from './eventSchema';
-import { CheckpointError, RunNotFoundError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun } from './store';
+import { CheckpointError, isValidRunId, RunNotFoundError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun } from './store';
 import { summarizeRun } from './summary';
 
 export interface PgCheckpointStoreOptions {
@@ -30,8 +31,6 @@ export interface PgCheckpointStoreOptions {
 /** The tables' version, kept in the meta table; a database written by a newer version is refused. */
 export const PG_SCHEMA_VERSION = 1;
 
-// The file store's rule: a run id is valid in every store, so runs can move between them.
-const runIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
 // Names are spliced into SQL (identifiers cannot be parameters), so only plain ones are allowed.
 const schemaPattern = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
 const prefixPattern = /^[A-Za-z0-9_]{0,16}$/;
@@ -102,7 +101,7 @@ export class PgCheckpointStore implements CheckpointStore {
     let skippedLines = 0;
     for (const { event } of rows) {
       if (event === null) continue; // a run opened but not yet written to
-      const parsed = parseEvent(parseJson(event));
+      const parsed = parseEvent(parseJsonOrUndefined(event));
       if (parsed) events.push(parsed);
       else skippedLines++;
     }
@@ -112,7 +111,10 @@ export class PgCheckpointStore implements CheckpointStore {
   async listRuns(filter: { agentName?: string } = {}): Promise<StoredRun[]> {
     // A run is live while its advisory lock is held: read from pg_locks (a bigint key shows as
     // classid and objid halves), rather than trying every lock, which would fill the lock table.
-    const rows = await this.#query<{ run_id: string; updated_at: number; bytes: string; live: boolean; events: string | null }>(
+    // The three events a listing needs (summary.ts), each one step of an index scan on (run_id, idx).
+    // json operators fail on a \u0000 anywhere in the event; replaced by another escape of the same
+    // shape, the text stays valid JSON and its runId the same.
+    const rows = await this.#query<{ run_id: string; updated_at: number; bytes: string; live: boolean; start: string | null; last_end: string | null; totals: string | null }>(
       'listing runs',
       `with held as (
          select (l.classid::bigint << 32) | l.objid::bigint as key
@@ -121,15 +123,20 @@ export class PgCheckpointStore implements CheckpointStore {
        )
        select r.run_id, extract(epoch from r.updated_at)::float8 * 1000 as updated_at, r.bytes,
          exists (select 1 from held where held.key = hashtextextended($1 || r.run_id, 0)) as live,
-         (select json_agg(e.event order by e.idx) from ${this.#tables.events} e where e.run_id = r.run_id and e.type in ('run_start', 'run_end'))::text as events
+         (select e.event::text from ${this.#tables.events} e where e.run_id = r.run_id and e.type = 'run_start' order by e.idx limit 1) as start,
+         (select case when e.type = 'run_end' then e.event::text end from ${this.#tables.events} e where e.run_id = r.run_id order by e.idx desc limit 1) as last_end,
+         (select e.event::text from ${this.#tables.events} e
+           where e.run_id = r.run_id and e.type in ('progress', 'run_end') and replace(e.event::text, '\\u0000', '\\u0020')::json ->> 'runId' = r.run_id
+           order by e.idx desc limit 1) as totals
        from ${this.#tables.runs} r`,
       [this.#lockPrefix],
     );
     const runs: StoredRun[] = [];
+    const event = (text: string | null) => (text === null ? undefined : parseEvent(parseJsonOrUndefined(text)));
     for (const row of rows) {
-      const parsed = row.events === null ? [] : parseJson(row.events);
-      const events = (Array.isArray(parsed) ? parsed : []).map(parseEvent).filter((e) => e !== undefined);
-      const run = summarizeRun(row.run_id, events, { bytes: Number(row.bytes), updatedAt: row.updated_at, live: row.live });
+      // Only whether the last event is the run's own run_end matters; anything else reads as "not ended".
+      const listed = { start: event(row.start), last: event(row.last_end), totals: event(row.totals) };
+      const run = summarizeRun(row.run_id, listed, { bytes: Number(row.bytes), updatedAt: row.updated_at, live: row.live });
       if (run && (!filter.agentName || run.agentName === filter.agentName)) runs.push(run);
     }
     return runs.sort((a, b) => b.startedAt - a.startedAt);
@@ -370,7 +377,7 @@ async function insertEvents(client: PoolClient, tables: Tables, runId: string, f
  */
 async function compactRun(client: PoolClient, tables: Tables, runId: string): Promise<CompactionStats> {
   const { rows } = await client.query<{ event: string }>(`select event::text as event from ${tables.events} where run_id = $1 order by idx`, [runId]);
-  const events = rows.map((row) => parseEvent(parseJson(row.event))).filter((e) => e !== undefined);
+  const events = rows.map((row) => parseEvent(parseJsonOrUndefined(row.event))).filter((e) => e !== undefined);
   const kept = compactEvents(events);
   const keptJson = kept.map((e) => JSON.stringify(e));
   const stats: CompactionStats = {
@@ -405,15 +412,7 @@ async function withClient<T>(pool: Pool, use: (client: PoolClient) => Promise<T>
 }
 
 function checkRunId(runId: string): void {
-  if (!runIdPattern.test(runId) || runId.startsWith('.')) throw new CheckpointError(`"${runId}" is not a valid run id`);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  if (!isValidRunId(runId)) throw new CheckpointError(`"${runId}" is not a valid run id`);
 }
 
 /** "host:port/database" for messages, and the password to keep out of them. */

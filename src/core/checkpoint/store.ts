@@ -45,6 +45,18 @@ export interface StoredRun {
   bytes: number;
   /** Set when the run was forked from another run's checkpoint. */
   forkedFrom?: { runId: string; checkpointId: string };
+  /** Set for a child run journaled on its own: the run that started it. */
+  parentRunId?: string;
+  /** What in the parent started this child run, when its run_start says. */
+  parent?: RunParent;
+  /** Tokens and cost so far: from the run's last progress or run_end (zero before the first). */
+  totals: { tokens: number; costUsd: number };
+}
+
+/** The tool call or graph task of the parent run that a child run was started for. */
+export interface RunParent {
+  kind: 'tool_call' | 'graph_task';
+  id: string;
 }
 
 export interface CompactionStats {
@@ -53,6 +65,9 @@ export interface CompactionStats {
   bytesBefore: number;
   bytesAfter: number;
 }
+
+/** Run ids every store accepts, so runs can move between them; plain enough to be a file name. */
+export const isValidRunId = (runId: string): boolean => /^[A-Za-z0-9._-]{1,128}$/.test(runId) && !runId.startsWith('.');
 
 export interface CheckpointStore {
   /** For messages, e.g. "files in /home/me/.deep-agent/runs". */
