@@ -310,6 +310,26 @@ test('a process killed while creating a journal leaves no journal, never an empt
   assert.ok(!existsSync(`${path}.new`), 'the leftover temp file was replaced');
 });
 
+test('a journal whose last line a crash tore goes on from a new line when reopened: the torn line is skipped, nothing appended after it is lost', async (t) => {
+  const dir = await tempDir(t, 'ckpt-torn-');
+  const store = new FileCheckpointStore(dir);
+  const events = [...syntheticRun('torn', 2, 1)].flat();
+  const first = await store.openJournal('torn');
+  for (const event of events) first.append(event);
+  await first.close();
+  const path = store.journalPath('torn');
+  const text = readFileSync(path, 'utf8');
+  writeFileSync(path, text.slice(0, text.length - 20));
+  const last = events.at(-1)!;
+  const next = { ...last, seq: last.seq + 1, type: 'progress', data: { step: 2, iteration: 2, maxIterations: 3, usage, costUsd: 0 } } as RunEvent;
+  const reopened = await store.openJournal('torn');
+  reopened.append(next);
+  await reopened.close();
+  const read = await store.readJournal('torn');
+  assert.equal(read.skippedLines, 1, 'only the torn line is lost');
+  assert.deepEqual(read.events.at(-1), next, 'the event appended after reopening is read back whole');
+});
+
 // ---------------------------------------------------------------------------------------------
 // Journal versions
 

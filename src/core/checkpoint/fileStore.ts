@@ -188,8 +188,11 @@ class FileJournalWriter implements JournalWriter {
     migrateToCurrentVersion(path, runId);
     createWithHeader(path, runId);
     this.#fd = openSync(path, 'a');
+    const size = fstatSync(this.#fd).size;
     // An empty journal left by a version that created the file before writing its header.
-    if (fstatSync(this.#fd).size === 0) writeSync(this.#fd, headerLine(runId));
+    if (size === 0) writeSync(this.#fd, headerLine(runId));
+    // A line torn by a crash stays a damaged line of its own (skipped on reading); what comes next starts on a new line.
+    else if (!endsWithNewline(path, size)) writeSync(this.#fd, '\n');
   }
 
   /**
@@ -292,5 +295,16 @@ class FileJournalWriter implements JournalWriter {
       closeSync(fd);
     }
     renameSync(temp, this.path);
+  }
+}
+
+function endsWithNewline(path: string, size: number): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -122,7 +122,8 @@ export class CheckpointManager {
     let runId = ref;
     if (ref === 'latest') {
       const runs = await this.store.listRuns({ agentName: options.agentName });
-      const latest = runs.find((r) => isResumable(r.status));
+      // A child run goes on with its parent, not on its own.
+      const latest = runs.find((r) => isResumable(r.status) && !r.parentRunId);
       if (!latest) throw new CheckpointError(`no interrupted run${options.agentName ? ` of ${options.agentName}` : ''} to resume in ${this.store.description}`);
       runId = latest.runId;
     } else if (ref.includes('@')) {
