@@ -6,13 +6,14 @@ import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import * as vscode from 'vscode';
 import { readDiskRange } from '../core/backends/diskRange';
-import { normalizePath, displayPath } from '../core/backends/paths';
+import { ancestorsOf, normalizePath, displayPath } from '../core/backends/paths';
 import { globFiles, grepFiles, type SearchFile, type SearchSource } from '../core/backends/search';
 import { looksBinary, MAX_GREP_FILE_BYTES } from '../core/backends/textSearch';
 import {
   BinaryFileError,
   FileNotFoundError,
   IsADirectoryError,
+  NotADirectoryError,
   PathEscapeError,
   type FileBackend,
   type FileInfo,
@@ -34,13 +35,26 @@ export class WorkspaceFsBackend implements FileBackend {
     this.description = `workspace ${folders.map((f) => f.name).join(', ')}`;
   }
 
+  /** One level, sorted, with the size of each file (a stat each: VS Code's listing has no sizes). */
   async ls(path: string): Promise<FileInfo[]> {
+    const entries = await this.list(path);
+    return Promise.all(
+      entries.map(async (entry) => {
+        if (entry.type === 'dir') return entry;
+        const stat = await this.statOf(this.locate(entry.path));
+        return stat ? { ...entry, size: stat.size } : entry;
+      }),
+    );
+  }
+
+  /** One level, sorted, without sizes (what a search walk needs). */
+  private async list(path: string): Promise<FileInfo[]> {
     const rel = normalizePath(path);
     if (rel === '' && this.folders.length > 1) return this.folders.map((f) => ({ path: f.name, type: 'dir' as const }));
     const uri = await this.uriOf(rel);
     const stat = await this.statOf(uri);
     if (!stat) throw new FileNotFoundError(displayPath(rel));
-    if (!(stat.type & vscode.FileType.Directory)) throw new Error(`"${displayPath(rel)}" is not a directory`);
+    if (!(stat.type & vscode.FileType.Directory)) throw new NotADirectoryError(displayPath(rel));
     const entries = await vscode.workspace.fs.readDirectory(uri);
     const infos: FileInfo[] = [];
     for (const [name, type] of entries) {
@@ -66,7 +80,22 @@ export class WorkspaceFsBackend implements FileBackend {
     const rel = normalizePath(path);
     if (rel === '' || (this.folders.length > 1 && !rel.includes('/'))) throw new IsADirectoryError(displayPath(rel));
     const uri = await this.uriOf(rel);
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+    if (((await this.statOf(uri))?.type ?? 0) & vscode.FileType.Directory) throw new IsADirectoryError(displayPath(rel));
+    try {
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+    } catch (error) {
+      throw (await this.fileInTheWay(rel)) ?? error;
+    }
+  }
+
+  /** The nearest ancestor of `rel` that is a file, which makes writing `rel` impossible. */
+  private async fileInTheWay(rel: string): Promise<NotADirectoryError | undefined> {
+    for (const ancestor of ancestorsOf(rel)) {
+      const stat = await this.statOf(this.locate(ancestor));
+      if (stat === undefined) return undefined;
+      if (!(stat.type & vscode.FileType.Directory)) return new NotADirectoryError(ancestor);
+    }
+    return undefined;
   }
 
   async exists(path: string): Promise<boolean> {
@@ -123,7 +152,7 @@ export class WorkspaceFsBackend implements FileBackend {
       const files: SearchFile[] = [];
       const walk = async (rel: string): Promise<void> => {
         signal.throwIfAborted();
-        for (const entry of await this.ls(rel)) {
+        for (const entry of await this.list(rel)) {
           if (entry.type === 'dir') {
             if (!skipDir(entry.path)) await walk(entry.path);
           } else files.push({ path: entry.path, disk: this.diskPathOf(entry.path) });
