@@ -18,13 +18,13 @@ export interface ContractSuite {
 export interface CaseResult {
   /** The describe names and the case's, joined with " > ". */
   name: string;
-  outcome: 'pass' | 'fail' | 'skip';
-  /** Why it failed (the error's stack), or why it was skipped. */
+  outcome: 'pass' | 'fail';
+  /** Why it failed (the error's stack). */
   detail?: string;
 }
 
-/** Collects cases, then runs them one after another; `skip` names the cases that cannot apply, and why. */
-export function sequentialSuite(): ContractSuite & { run(skip: (name: string) => string | undefined): Promise<CaseResult[]> } {
+/** Collects cases, then runs them one after another, each case's clean-up before the next case. */
+export function sequentialSuite(): ContractSuite & { names(): string[]; run(): Promise<CaseResult[]> } {
   const cases: { name: string; body: CaseBody }[] = [];
   const path: string[] = [];
   return {
@@ -39,14 +39,10 @@ export function sequentialSuite(): ContractSuite & { run(skip: (name: string) =>
     it(name, body) {
       cases.push({ name: [...path, name].join(' > '), body });
     },
-    async run(skip) {
+    names: () => cases.map((c) => c.name),
+    async run() {
       const results: CaseResult[] = [];
       for (const { name, body } of cases) {
-        const reason = skip(name);
-        if (reason !== undefined) {
-          results.push({ name, outcome: 'skip', detail: reason });
-          continue;
-        }
         const cleanUps: (() => unknown)[] = [];
         try {
           await body({ after: (fn) => void cleanUps.push(fn) });
