@@ -24,6 +24,7 @@ export { FixtureError, readFixture, validateFixture, writeFixture, type Fixture,
 export { defineTool, toolSpec, ToolError, type AnyTool, type ToolContext, type ToolDefinition, type Todo } from './tools/types';
 export { fileTools } from './tools/files';
 export {
+  ancestorsOf,
   BinaryFileError,
   DEFAULT_MAX_GREP_RESULTS,
   displayPath,

@@ -12,7 +12,7 @@ export async function chooseModel(settings: Settings, keys: ApiKeys): Promise<Mo
   if (settings.provider === 'vscode-lm') {
     const [lm] = await vscode.lm.selectChatModels(settings.model ? { id: settings.model } : {});
     if (!lm) return { problem: 'no VS Code language model is available; install one (e.g. GitHub Copilot) or pick an OpenAI-compatible endpoint' };
-    return { model: new LanguageModelChat(lm), label: `${lm.name} (VS Code)` };
+    return { model: new LanguageModelChat(lm, vscode), label: `${lm.name} (VS Code)` };
   }
   const endpoint = endpointOf(settings);
   const apiKey = await keys.get(endpoint);

@@ -6,6 +6,7 @@ import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import * as vscode from 'vscode';
 import {
+  ancestorsOf,
   displayPath,
   globFiles,
   grepFiles,
@@ -18,6 +19,7 @@ import {
   BinaryFileError,
   FileNotFoundError,
   IsADirectoryError,
+  NotADirectoryError,
   PathEscapeError,
   type FileBackend,
   type FileInfo,
@@ -39,13 +41,26 @@ export class WorkspaceFsBackend implements FileBackend {
     this.description = `workspace ${folders.map((f) => f.name).join(', ')}`;
   }
 
+  /** One level, sorted, with the size of each file (a stat each: VS Code's listing has no sizes). */
   async ls(path: string): Promise<FileInfo[]> {
+    const entries = await this.list(path);
+    return Promise.all(
+      entries.map(async (entry) => {
+        if (entry.type === 'dir') return entry;
+        const stat = await this.statOf(this.locate(entry.path));
+        return stat ? { ...entry, size: stat.size } : entry;
+      }),
+    );
+  }
+
+  /** One level, sorted, without sizes (what a search walk needs). */
+  private async list(path: string): Promise<FileInfo[]> {
     const rel = normalizePath(path);
     if (rel === '' && this.folders.length > 1) return this.folders.map((f) => ({ path: f.name, type: 'dir' as const }));
     const uri = await this.uriOf(rel);
     const stat = await this.statOf(uri);
     if (!stat) throw new FileNotFoundError(displayPath(rel));
-    if (!(stat.type & vscode.FileType.Directory)) throw new Error(`"${displayPath(rel)}" is not a directory`);
+    if (!(stat.type & vscode.FileType.Directory)) throw new NotADirectoryError(displayPath(rel));
     const entries = await vscode.workspace.fs.readDirectory(uri);
     const infos: FileInfo[] = [];
     for (const [name, type] of entries) {
@@ -71,7 +86,22 @@ export class WorkspaceFsBackend implements FileBackend {
     const rel = normalizePath(path);
     if (rel === '' || (this.folders.length > 1 && !rel.includes('/'))) throw new IsADirectoryError(displayPath(rel));
     const uri = await this.uriOf(rel);
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+    if (((await this.statOf(uri))?.type ?? 0) & vscode.FileType.Directory) throw new IsADirectoryError(displayPath(rel));
+    try {
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+    } catch (error) {
+      throw (await this.fileInTheWay(rel)) ?? error;
+    }
+  }
+
+  /** The nearest ancestor of `rel` that is a file, which makes writing `rel` impossible. */
+  private async fileInTheWay(rel: string): Promise<NotADirectoryError | undefined> {
+    for (const ancestor of ancestorsOf(rel)) {
+      const stat = await this.statOf(this.locate(ancestor));
+      if (stat === undefined) return undefined;
+      if (!(stat.type & vscode.FileType.Directory)) return new NotADirectoryError(ancestor);
+    }
+    return undefined;
   }
 
   async exists(path: string): Promise<boolean> {
@@ -128,7 +158,7 @@ export class WorkspaceFsBackend implements FileBackend {
       const files: SearchFile[] = [];
       const walk = async (rel: string): Promise<void> => {
         signal.throwIfAborted();
-        for (const entry of await this.ls(rel)) {
+        for (const entry of await this.list(rel)) {
           if (entry.type === 'dir') {
             if (!skipDir(entry.path)) await walk(entry.path);
           } else files.push({ path: entry.path, disk: this.diskPathOf(entry.path) });

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import type { RunEvent } from '../../src/core/events';
 import { ConsoleTraceExporter, formatDuration } from '../../src/core/tracing/exporters/console';
@@ -11,47 +10,16 @@ import { JsonlTraceExporter } from '../../src/core/tracing/exporters/jsonl';
 import { sequentialTraceIds } from '../../src/core/tracing/ids';
 import { Tracer } from '../../src/core/tracing/tracer';
 import type { Span, TraceExporter } from '../../src/core/tracing/types';
-import { RunScript, T0, foldEvents } from '../support/tracing';
+import { StringWritable, foldEvents, runWithSubagent } from '../support/tracing';
 
 const workDir = mkdtempSync(join(tmpdir(), 'tracing-exporters-'));
 after(() => rmSync(workDir, { recursive: true, force: true }));
-
-/** A run whose step 1 calls the model, runs a failing tool and a subagent. */
-function runWithSubagent(runId = 'run-main'): RunEvent[] {
-  const clock = { ts: T0 };
-  const main = new RunScript(runId, { clock });
-  const sub = new RunScript(`${runId}-sub`, { clock, parentRunId: runId, stepMs: 100 });
-  return [
-    main.runStart(),
-    main.stepStart(1),
-    ...main.modelCall(1),
-    main.toolStart(1, 'call-ls', 'ls'),
-    main.toolEnd(1, 'call-ls', 'ls', false, 'ENOENT: no such directory'),
-    main.toolStart(1, 'call-task', 'task'),
-    sub.runStart({ agentName: 'researcher', depth: 1, parentToolCallId: 'call-task' }),
-    sub.stepStart(1),
-    ...sub.modelCall(1),
-    sub.stepEnd(1),
-    sub.runEnd(),
-    main.toolEnd(1, 'call-task', 'task'),
-    main.stepEnd(1, 2),
-    main.runEnd(),
-  ];
-}
 
 async function traceInto(exporter: TraceExporter, events: RunEvent[] = runWithSubagent()): Promise<Tracer> {
   const tracer = new Tracer({ exporters: [exporter], ids: sequentialTraceIds(), onExporterError: (name, error) => assert.fail(`${name}: ${String(error)}`) });
   for (const event of events) tracer.onEvent(event);
   await tracer.flush();
   return tracer;
-}
-
-class StringWritable extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.text += chunk.toString('utf8');
-    done();
-  }
 }
 
 describe('MemoryTraceExporter', () => {
@@ -71,23 +39,14 @@ describe('MemoryTraceExporter', () => {
 });
 
 describe('JsonlTraceExporter', () => {
-  it('creates missing folders and writes one parseable span per line', async () => {
+  // Which spans arrive, their tree, status and attributes: the TraceExporter contract's.
+  it('creates missing folders and writes one JSON span per line, the file ending with a newline', async () => {
     const path = join(workDir, 'nested', 'deeper', 'trace.jsonl');
-    const jsonl = new JsonlTraceExporter({ path });
-    const tracer = await traceInto(jsonl);
+    const tracer = await traceInto(new JsonlTraceExporter({ path }));
     await tracer.shutdown();
     const lines = readFileSync(path, 'utf8').split('\n');
     assert.equal(lines.pop(), '', 'the file ends with a newline');
-    const spans = lines.map((line) => JSON.parse(line) as Span);
-    assert.equal(spans.length, 8);
-    const root = spans.find((s) => s.parentSpanId === undefined)!;
-    assert.equal(root.name, 'invoke_agent main');
-    assert.equal(root.traceId, '00000000000000000000000000000001');
-    assert.ok(spans.every((s) => s.traceId === root.traceId && s.endTs >= s.startTs));
-    const ls = spans.find((s) => s.name === 'execute_tool ls')!;
-    assert.equal(ls.status, 'error');
-    assert.equal(ls.errorMessage, 'ENOENT: no such directory');
-    assert.equal(ls.attributes['gen_ai.tool.call.id'], 'call-ls');
+    assert.equal(lines.map((line) => JSON.parse(line) as Span).length, 8);
   });
 
   it('appends to an existing file', async () => {

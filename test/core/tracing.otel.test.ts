@@ -6,34 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { RunEvent } from '../../src/core/events';
 import { OtelTraceExporter } from '../../src/core/tracing/exporters/otel';
 import { createOtelTraceExporter } from '../../src/core/tracing/index';
-import type { Span } from '../../src/core/tracing/types';
-import { RunScript, T0, foldEvents, otlpAttribute, startOtlpCollector, type OtlpCollector, type OtlpSpan } from '../support/tracing';
-
-/** Main run: a model call asking for a failing tool and a `task` subagent. */
-function runWithSubagent(): RunEvent[] {
-  const clock = { ts: T0 };
-  const main = new RunScript('run-main', { clock });
-  const sub = new RunScript('run-sub', { clock, parentRunId: 'run-main' });
-  return [
-    main.runStart(),
-    main.stepStart(1),
-    ...main.modelCall(1, ['a', 'b'], { finishReason: 'tool_calls' }),
-    main.toolStart(1, 'call-ls', 'ls'),
-    main.toolEnd(1, 'call-ls', 'ls', false, 'ENOENT: no such directory'),
-    main.toolStart(1, 'call-task', 'task'),
-    sub.runStart({ agentName: 'researcher', depth: 1, parentToolCallId: 'call-task' }),
-    sub.stepStart(1),
-    ...sub.modelCall(1),
-    sub.stepEnd(1),
-    sub.runEnd(),
-    main.toolEnd(1, 'call-task', 'task'),
-    main.stepEnd(1, 2),
-    main.runEnd(),
-  ];
-}
+import { T0, foldEvents, runWithSubagent, startOtlpCollector, type OtlpCollector, type OtlpSpan } from '../support/tracing';
 
 function byName<T extends { name: string }>(spans: T[], name: string): T {
   const found = spans.filter((s) => s.name === name);
@@ -86,9 +61,10 @@ describe('OtelTraceExporter over OTLP/HTTP to a collector on 127.0.0.1', () => {
   });
   after(() => collector.close());
 
-  it('posts the span tree with GenAI attributes to /v1/traces', async () => {
+  // Which spans arrive, their tree, status and attributes: the TraceExporter contract's.
+  it('posts OTLP JSON to /v1/traces with the headers, service name, span kinds and times', async () => {
     const exporter = new OtelTraceExporter({ url: collector.url, serviceName: 'workbench-test', headers: { 'x-collector-key': 'k1' } });
-    const { memory, tracer } = await foldEvents(runWithSubagent(), { exporters: [exporter] });
+    const { tracer } = await foldEvents(runWithSubagent(), { exporters: [exporter] });
     await tracer.shutdown();
 
     assert.ok(collector.requests.length >= 1);
@@ -99,33 +75,12 @@ describe('OtelTraceExporter over OTLP/HTTP to a collector on 127.0.0.1', () => {
     assert.equal(collector.resourceAttribute('service.name'), 'workbench-test');
 
     const spans: OtlpSpan[] = collector.spans();
-    assert.deepEqual(spans.map((s) => s.name).sort(), memory.spans.map((s: Span) => s.name).sort());
     const run = byName(spans, 'invoke_agent main');
     assert.equal(run.parentSpanId || undefined, undefined, 'the top-level run is a root');
-    const mainSteps = spans.filter((s) => s.name === 'step 1' && s.parentSpanId === run.spanId);
-    assert.equal(mainSteps.length, 1);
-    const task = byName(spans, 'execute_tool task');
-    assert.equal(task.parentSpanId, mainSteps[0]!.spanId);
-    const subRun = byName(spans, 'invoke_agent researcher');
-    assert.equal(subRun.parentSpanId, task.spanId, 'the subagent run hangs under its task tool call');
-    assert.ok(spans.every((s) => s.traceId === run.traceId));
     assert.match(run.traceId, /^[0-9a-f]{32}$/);
-
-    assert.equal(otlpAttribute(run, 'gen_ai.operation.name'), 'invoke_agent');
-    assert.equal(otlpAttribute(run, 'gen_ai.agent.name'), 'main');
-    assert.equal(otlpAttribute(subRun, 'gen_ai.agent.name'), 'researcher');
-    const chat = spans.find((s) => s.name === 'chat test-model' && s.parentSpanId === mainSteps[0]!.spanId)!;
-    assert.equal(chat.kind, 3, 'SPAN_KIND_CLIENT');
-    assert.equal(otlpAttribute(chat, 'gen_ai.operation.name'), 'chat');
-    assert.equal(otlpAttribute(chat, 'gen_ai.request.model'), 'test-model');
-    assert.equal(otlpAttribute(chat, 'gen_ai.usage.input_tokens'), 100);
-    assert.equal(otlpAttribute(chat, 'gen_ai.usage.output_tokens'), 20);
-    assert.deepEqual(otlpAttribute(chat, 'gen_ai.response.finish_reasons'), ['tool_calls']);
-    assert.equal(otlpAttribute(chat, 'deep_agent.cost_usd'), 0.0012);
-    const ls = byName(spans, 'execute_tool ls');
-    assert.equal(otlpAttribute(ls, 'gen_ai.tool.name'), 'ls');
-    assert.equal(otlpAttribute(ls, 'gen_ai.tool.call.id'), 'call-ls');
-    assert.deepEqual(ls.status, { code: 2, message: 'ENOENT: no such directory' });
+    assert.equal(spans.find((s) => s.name === 'chat test-model')!.kind, 3, 'SPAN_KIND_CLIENT');
+    assert.equal(run.kind, 1, 'SPAN_KIND_INTERNAL');
+    assert.deepEqual(byName(spans, 'execute_tool ls').status, { code: 2, message: 'ENOENT: no such directory' });
     assert.equal(BigInt(run.startTimeUnixNano), BigInt(T0 + 10) * 1_000_000n);
   });
 

@@ -19,6 +19,8 @@ export interface CodeServerOptions {
   settings: Record<string, unknown>;
   /** Install this VSIX instead of loading the extension from the working tree. */
   vsix?: string;
+  /** Load these extension folders from source instead of this one (a test-only extension). */
+  developmentExtensions?: string[];
 }
 
 export interface CodeServer {
@@ -76,8 +78,9 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     stop();
     throw error;
   }
-  const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${extensionDir}`]];
-  const url = `${origin}/?folder=${encodeURIComponent(options.workspace)}${options.vsix ? '' : `&payload=${encodeURIComponent(JSON.stringify(payload))}`}`;
+  const developed = options.developmentExtensions ?? (options.vsix ? [] : [extensionDir]);
+  const payload = developed.map((dir) => ['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${dir}`]);
+  const url = `${origin}/?folder=${encodeURIComponent(options.workspace)}${payload.length ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`;
   return { url, scratch, userData, env, stop };
 }
 

@@ -75,7 +75,10 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
 }
 
 /** Debian's chromium (headless, a fresh profile) on a VS Code page, once the workbench and the Deep Agent icon are up. */
-export async function openBrowser(url: string, options: { profileDir: string; env: NodeJS.ProcessEnv; shotsDir: string }): Promise<BrowserWorkbench> {
+export async function openBrowser(
+  url: string,
+  options: { profileDir: string; env: NodeJS.ProcessEnv; shotsDir: string; /** false: this extension is not loaded, wait for the workbench only. */ deepAgent?: boolean },
+): Promise<BrowserWorkbench> {
   mkdirSync(options.shotsDir, { recursive: true });
   const context: BrowserContext = await chromium.launchPersistentContext(options.profileDir, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -92,7 +95,7 @@ export async function openBrowser(url: string, options: { profileDir: string; en
     const waitForWorkbench = async () => {
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       await page.locator('.statusbar').waitFor({ timeout: 60_000 });
-      await page.locator('.activitybar .action-item a[aria-label^="Deep Agent"]').waitFor({ timeout: 60_000 });
+      if (options.deepAgent !== false) await page.locator('.activitybar .action-item a[aria-label^="Deep Agent"]').waitFor({ timeout: 60_000 });
     };
     await page.goto(url);
     await waitForWorkbench();

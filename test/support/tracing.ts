@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import type { RunEvent, RunEventData, RunEventType, RunStatus, Usage } from '../../src/core/events';
 import { MemoryTraceExporter } from '../../src/core/tracing/exporters/memory';
 import { sequentialTraceIds } from '../../src/core/tracing/ids';
@@ -91,6 +92,41 @@ export class RunScript {
 
   runEnd(status: RunStatus = 'completed', data: Partial<RunEventData['run_end']> = {}): RunEvent {
     return this.event('run_end', { status, output: 'Done.', usage: usage(300, 60), costUsd: 0.0036, steps: 2, durationMs: 100, ...data });
+  }
+}
+
+/**
+ * A run whose step 1 calls the model, runs a failing `ls` (failing with `lsError`) and a `task`
+ * subagent: eight spans. The exporters' tests and their contract trace it.
+ */
+export function runWithSubagent(runId = 'run-main', options: { lsError?: string; prompt?: string } = {}): RunEvent[] {
+  const clock = { ts: T0 };
+  const main = new RunScript(runId, { clock });
+  const sub = new RunScript(`${runId}-sub`, { clock, parentRunId: runId, stepMs: 100 });
+  return [
+    main.runStart(options.prompt === undefined ? {} : { prompt: options.prompt }),
+    main.stepStart(1),
+    ...main.modelCall(1),
+    main.toolStart(1, 'call-ls', 'ls'),
+    main.toolEnd(1, 'call-ls', 'ls', false, options.lsError ?? 'ENOENT: no such directory'),
+    main.toolStart(1, 'call-task', 'task'),
+    sub.runStart({ agentName: 'researcher', depth: 1, parentToolCallId: 'call-task' }),
+    sub.stepStart(1),
+    ...sub.modelCall(1),
+    sub.stepEnd(1),
+    sub.runEnd(),
+    main.toolEnd(1, 'call-task', 'task'),
+    main.stepEnd(1, 2),
+    main.runEnd(),
+  ];
+}
+
+/** Keeps what is written to it, e.g. what the console exporter prints. */
+export class StringWritable extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.text += chunk.toString('utf8');
+    done();
   }
 }
 

@@ -1,5 +1,5 @@
 export * from './types';
-export { normalizePath, displayPath } from './paths';
+export { ancestorsOf, normalizePath, displayPath } from './paths';
 export { StateBackend } from './state';
 export { FilesystemBackend, type FilesystemBackendOptions } from './filesystem';
 export { DEFAULT_SEARCH_TIMEOUT_MS, SKIPPED_DIRS } from './search';

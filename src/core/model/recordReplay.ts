@@ -164,8 +164,8 @@ export interface NearestRecording {
   differences: Difference[];
 }
 
-/** A replay was asked for a request its fixture does not hold. */
-export class ReplayMissError extends Error {
+/** A replay was asked for a request its fixture does not hold: a model failure no retry can help. */
+export class ReplayMissError extends ModelError {
   readonly requestKey: string;
   readonly nearest?: NearestRecording;
 
@@ -176,7 +176,7 @@ export class ReplayMissError extends Error {
     mode: 'strict' | 'permissive',
   ) {
     const nearest = nearestRecording(request, recordings);
-    super(describeMiss(fixtureName, request, recordings, nearest, mode));
+    super(describeMiss(fixtureName, request, recordings, nearest, mode), 'replay_miss', false);
     this.name = 'ReplayMissError';
     this.requestKey = requestKey(request);
     this.nearest = nearest;

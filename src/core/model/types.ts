@@ -63,6 +63,11 @@ export interface ModelEndpoint {
   apiKeyEnv?: string;
 }
 
+/**
+ * What every model keeps to (test/core/chatModel.contract.test.ts): text streams in pieces; tool
+ * calls come with ids, names and JSON arguments, then finish 'tool_calls'; an answer finishes
+ * 'stop'; an aborted signal rejects with its reason, promptly; any other failure is a ModelError.
+ */
 export interface ChatModel {
   /** Shown in events and traces, e.g. "openai:gpt-4o-mini". */
   readonly id: string;

@@ -2,6 +2,7 @@
  * Short previews of prompts, outputs and tool arguments for span attributes: truncated, with
  * well-known secret shapes masked. Spans leave the process, so nothing longer or secret goes in.
  */
+import { withoutSecretUrls } from '../model/endpointUrl';
 
 const REDACTED = '[redacted]';
 
@@ -22,8 +23,9 @@ const SECRET_KEY = /(api[_-]?key|token|secret|password|passwd|authorization|cred
 /** Extra characters looked at before cutting, so a secret straddling the cut is still masked. */
 const REDACTION_MARGIN = 256;
 
+/** Masks the token shapes above, and drops credentials and key-like query parameters from URLs. */
 export function redactSecrets(text: string): string {
-  let out = text;
+  let out = withoutSecretUrls(text);
   for (const pattern of SECRET_PATTERNS) {
     out = out.replace(pattern, (match, key?: string, separator?: string) =>
       typeof key === 'string' && typeof separator === 'string' ? `${key}${separator}${REDACTED}` : REDACTED,

@@ -19,10 +19,16 @@ export interface Span {
   attributes: Record<string, AttributeValue>;
 }
 
+/** What every exporter keeps to is checked by test/core/traceExporter.contract.test.ts. */
 export interface TraceExporter {
   readonly name: string;
-  /** Called off the run's hot path with finished spans; may be async. */
+  /**
+   * Called off the run's hot path with finished spans; may be async. After shutdown it takes spans
+   * harmlessly (keeps or drops them) or refuses them with an Error saying it is closed; never hangs.
+   */
   export(spans: readonly Span[]): void | Promise<void>;
+  /** Settles once the spans exported so far are written or sent. */
   flush?(): Promise<void>;
+  /** Flushes, then releases what the exporter holds; a second call settles too. */
   shutdown?(): Promise<void>;
 }
