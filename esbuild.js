@@ -61,7 +61,7 @@ function copyStatic() {
 function declarations() {
   const tsc = require.resolve('typescript/bin/tsc');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsc, '-p', join(__dirname, 'tsconfig.lib.json'), '--outDir', join(out, 'lib', 'types')], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.lib.json', '--outDir', join(out, 'lib', 'types')], { stdio: 'inherit' });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tsc -p tsconfig.lib.json exited with ${code}`))));
   });

@@ -1,8 +1,9 @@
 /**
  * The library as a user gets it (see packedProject.ts): what the tarball holds, the package used
  * by name from an ES module and from CommonJS, its .d.ts files checked by a strict TypeScript
- * project (the README's examples included), a grep in its search worker, and a deep agent with file tools recorded against the
- * scripted server through the real openai client, then replayed with the server stopped.
+ * project (the README's examples included), grep and glob in its search worker, the lazy
+ * OpenTelemetry SDK, and a deep agent with file tools recorded against the scripted server through
+ * the real openai client, then replayed with the server stopped.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { startScriptedServer, type ChatCompletionBody, type ScriptedReply } from
 import { packedProject, succeeds, type PackedProject } from './packedProject';
 
 const work = mkdtempSync(join(tmpdir(), 'pack-test-'));
+const repo = join(__dirname, '..', '..');
+const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
 let project: PackedProject;
 /**
  * tsc in the new project over its own modules and the README's examples: as Node resolves the
@@ -33,7 +36,6 @@ before(async () => {
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
-const tsc = join(__dirname, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc');
 const sourceNames = Object.keys(core).filter((name) => name !== 'default' && name !== '__esModule').sort();
 const apiKey = 'sk-pack-test-key';
 
@@ -113,7 +115,7 @@ describe('the packed library', () => {
     const bin = join(project.dir, 'node_modules', '.bin', 'deep-agent');
     assert.ok(existsSync(bin));
     const version = await succeeds(runCommand(project.dir, bin, ['--version'], {}), 'deep-agent --version');
-    assert.equal(version.stdout.trim(), '0.1.0');
+    assert.equal(version.stdout.trim(), (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version);
   });
 });
 
@@ -137,7 +139,7 @@ function check() {
   return checked;
 }
 
-const readmeExamples = () => readmeBlocks(readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8')).filter((block) => block.lang === 'ts');
+const readmeExamples = () => readmeBlocks(readFileSync(join(repo, 'README.md'), 'utf8')).filter((block) => block.lang === 'ts');
 
 async function runAgent(args: string[], env: Record<string, string>) {
   const run = await succeeds(runCommand(project.dir, process.execPath, ['out/agent.mjs', ...args], env), `node out/agent.mjs ${args[0]}`);
