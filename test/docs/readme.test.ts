@@ -1,6 +1,7 @@
 /**
  * Every ```ts example of the README runs as written: saved as example.mts in a copy of the
- * repository root and run with `npx tsx example.mts`, the way the README tells a user to, with
+ * repository root (where its `import … from 'deep-agent-workbench'` reaches the sources: see
+ * repositoryCopy) and run with `npx tsx example.mts`, the way the README tells a user to, with
  * DEEP_AGENT_BASE_URL pointing at a scripted OpenAI-compatible server (no model needed). Each
  * example has a scenario (what the model answers, what the run must print or leave behind); a ts
  * block without one fails, and so does a block in a language the test does not know.

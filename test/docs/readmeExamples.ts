@@ -1,6 +1,6 @@
 /** The README's code blocks, and running one the way a user would: example.mts in the repository root, `npx tsx example.mts`. */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -34,11 +34,17 @@ const root = resolve(__dirname, '..', '..');
 /**
  * A fresh copy of what a clone's root holds for the examples (the sources, package.json, the
  * README), with this checkout's node_modules linked in, so an example's files land in the copy.
+ * The examples import 'deep-agent-workbench', which from the root resolves to the package itself
+ * (a self-reference through package.json `exports`); the copy's `exports` names the sources instead
+ * of the built dist/lib, so the examples run through tsx without a build (test/lib/pack.test.ts
+ * covers the build).
  */
 export function repositoryCopy(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'readme-example-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const entry of ['src', 'package.json', 'tsconfig.json', 'README.md']) cpSync(join(root, entry), join(dir, entry), { recursive: true });
+  for (const entry of ['src', 'tsconfig.json', 'README.md']) cpSync(join(root, entry), join(dir, entry), { recursive: true });
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: unknown };
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...pkg, exports: { '.': './src/core/index.ts' } }, null, 2));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return dir;
 }
