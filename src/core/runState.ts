@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { isValidRunId } from './checkpoint/store';
-import { addUsage, zeroUsage, type ParentLink, type RunEvent, type RunEventData, type RunStatus, type Usage } from './events';
+import { addSpend, countEvent } from './totals';
+import { zeroUsage, type ParentLink, type RunEvent, type RunEventData, type RunStatus, type Usage } from './events';
 import type { ChatMessage, ToolCall } from './model/types';
 import type { Todo } from './tools/types';
 
@@ -157,15 +158,12 @@ function apply(state: RunState, event: RunEvent, runs: Map<string, RunState>): v
       const { text, toolCalls, finishReason, usage, costUsd } = event.data;
       state.pending = { step: event.data.step, answer: { text, toolCalls, finishReason, usage, costUsd }, results: new Map(), started: new Map(), fileChanges: new Map() };
       state.step = event.data.step;
-      state.modelCalls++;
-      for (let run: RunState | undefined = state; run; run = run.parentRunId ? runs.get(run.parentRunId) : undefined) {
-        run.usage = addUsage(run.usage, usage);
-        run.costUsd += costUsd;
-      }
+      const spend = countEvent(state, event)!;
+      for (let run: RunState | undefined = state; run; run = run.parentRunId ? runs.get(run.parentRunId) : undefined) addSpend(run, spend);
       return;
     }
     case 'tool_start':
-      state.toolCalls++;
+      countEvent(state, event);
       state.pending?.started.set(event.data.toolCallId, event.data.args);
       return;
     case 'file_change': {

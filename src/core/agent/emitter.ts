@@ -1,16 +1,10 @@
 /** Stamps events (runId, parentRunId, seq, ts), hands them out, and folds the run's totals from them. */
 import type { Clock } from '../clock';
-import { addUsage, zeroUsage, type RunEvent, type RunEventData, type RunEventListener, type RunEventType, type Usage } from '../events';
+import { zeroUsage, type RunEvent, type RunEventData, type RunEventListener, type RunEventType, type Usage } from '../events';
+import { addSpend, countEvent, type RunFigures } from '../totals';
 
-/** Figures that guardrails and progress need; a fold of the events, never counted by hand. */
-export interface RunTotals {
-  /** This run and its subagents. */
-  usage: Usage;
-  costUsd: number;
-  /** Model calls of this run alone. */
-  modelCalls: number;
-  /** Tool calls of this run alone. */
-  toolCalls: number;
+/** Figures that guardrails and progress need; a fold of the events (totals.ts), never counted by hand. */
+export interface RunTotals extends RunFigures {
   startedAt: number;
 }
 
@@ -77,14 +71,8 @@ export class RunEmitter {
   }
 
   private fold(event: RunEvent): void {
-    if (event.type === 'llm_start' && event.data.attempt === 1) this.totals.modelCalls++;
-    else if (event.type === 'tool_start') this.totals.toolCalls++;
-    else if (event.type === 'llm_end') {
-      for (let run: RunEmitter | undefined = this; run; run = run.parent) {
-        run.totals.usage = addUsage(run.totals.usage, event.data.usage);
-        run.totals.costUsd += event.data.costUsd;
-      }
-    }
+    const spend = countEvent(this.totals, event);
+    if (spend) for (let run: RunEmitter | undefined = this; run; run = run.parent) addSpend(run.totals, spend);
   }
 }
 
