@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { build } from 'esbuild';
-import { childRunId, DeepAgentAttr, FileCheckpointStore, MemoryTraceExporter, type RunEvent } from '../../src/core';
+import { CheckpointManager, childRunId, DeepAgentAttr, FileCheckpointStore, MemoryTraceExporter, RunNotFoundError, type RunEvent } from '../../src/core';
 import { graphTaskScript, parentAnswer, runGraphTaskParent, taskPrompts } from '../support/graphTask';
 import { startScriptedServer } from '../support/scriptedServer';
 
@@ -130,4 +130,31 @@ test('killed with SIGKILL while a graph task runs, the parent resumes with its u
   const parentEvents = (await store.readJournal(parentRunId)).events;
   assert.equal(parentEvents.filter((e) => e.type === 'run_resumed').length, 1);
   assert.equal(parentEvents.filter((e) => e.type === 'tool_end' && e.data.toolCallId === 'call_a').length, 1, "task A's result was recorded once");
+});
+
+test('a fork of the parent takes its children along as they were at the checkpoint: a finished task is not run again in the fork', async (t) => {
+  const server = await startScriptedServer(graphTaskScript(0));
+  t.after(() => server.close());
+  const { workspace, checkpointDir } = await scratch(t);
+  const original = await runGraphTaskParent({ serverUrl: server.url, workspace, checkpointDir });
+  assert.equal(original.status, 'completed');
+  const store = new FileCheckpointStore(checkpointDir);
+  const events = (await store.readJournal(original.runId)).events;
+  const afterTaskA = events.findIndex((e) => e.type === 'tool_end' && e.data.toolCallId === 'call_a');
+  const checkpoint = events.slice(afterTaskA).find((e) => e.type === 'checkpoint');
+  assert.ok(checkpoint?.type === 'checkpoint', 'a checkpoint follows task A');
+
+  const forkId = await new CheckpointManager(store).fork(checkpoint.data.checkpointId);
+  const forkedA = (await store.readJournal(childRunId(forkId, link('a')))).events;
+  assert.equal(forkedA[0]?.parentRunId, forkId, "the fork's task A names the fork as its parent");
+  assert.equal(forkedA.at(-1)?.type, 'run_end', 'task A came along finished');
+  await assert.rejects(store.readJournal(childRunId(forkId, link('b'))), RunNotFoundError, 'task B had not started at the checkpoint');
+
+  const aCalls = requestsFor(server.requests, taskPrompts.a);
+  const forked = await runGraphTaskParent({ serverUrl: server.url, workspace, checkpointDir, resume: forkId });
+  assert.equal(forked.status, 'completed', forked.error?.message);
+  assert.equal(forked.output, parentAnswer);
+  assert.equal(requestsFor(server.requests, taskPrompts.a), aCalls, 'the fork did not run task A again');
+  assert.equal(requestsFor(server.requests, taskPrompts.b), 2, 'the fork ran task B');
+  assert.equal((await store.readJournal(original.runId)).events.length, events.length, 'the original run is untouched');
 });

@@ -6,8 +6,16 @@
 import type { IdSource } from '../clock';
 import type { RunEvent } from '../events';
 
-export function forkEvents(events: readonly RunEvent[], end: number, source: { runId: string; checkpointId: string }, newRunId: string, ids: IdSource): RunEvent[] {
-  const renamed = new Map<string, string>([[source.runId, newRunId]]);
+/** `renamed`: run ids already decided (a child journaled on its own: its parent's fork). */
+export function forkEvents(
+  events: readonly RunEvent[],
+  end: number,
+  source: { runId: string; checkpointId: string },
+  newRunId: string,
+  ids: IdSource,
+  renamed = new Map<string, string>(),
+): RunEvent[] {
+  renamed.set(source.runId, newRunId);
   const rename = (runId: string) => {
     let to = renamed.get(runId);
     if (!to) renamed.set(runId, (to = ids()));

@@ -11,7 +11,7 @@ import type { CheckpointFrequency, RunEvent, RunEventOf } from '../events';
 import { checkpointFromState, parseCheckpointId, type Checkpoint } from './checkpoint';
 import { forkEvents } from './fork';
 import { applyRestore, planRestore, type FileRestore, type RestoreResult } from './restore';
-import { foldJournal, type RunState } from '../runState';
+import { childRunId, foldJournal, type RunState } from '../runState';
 import { CheckpointError, isResumable, type CheckpointStore, type JournalWriter } from './store';
 
 export interface CheckpointManagerOptions {
@@ -151,7 +151,13 @@ export class CheckpointManager {
     if (root?.runId !== event.runId) throw new CheckpointError(`run ${event.runId} has no run_start before checkpoint ${checkpointId}; it cannot be forked`);
     if (root.ended && !isResumable(root.ended.status)) throw new CheckpointError(`checkpoint ${checkpointId} comes after run ${event.runId} ${root.ended.status}; it cannot be forked`);
     const runId = options.runId ?? ids();
-    const copied = forkEvents(events, end, { runId: event.runId, checkpointId }, runId, ids);
+    await this.#writeFork(runId, forkEvents(events, end, { runId: event.runId, checkpointId }, runId, ids));
+    await this.#forkChildren(event.runId, runId, event.ts, checkpointId, ids);
+    return runId;
+  }
+
+  /** Writes a fork's journal whole, or nothing. */
+  async #writeFork(runId: string, copied: RunEvent[]): Promise<void> {
     const journal = await this.store.openJournal(runId);
     try {
       for (const e of copied) journal.append(e);
@@ -161,7 +167,24 @@ export class CheckpointManager {
       await this.store.deleteRun(runId).catch(() => {});
       throw error;
     }
-    return runId;
+  }
+
+  /**
+   * Children journaled on their own follow their parent's fork: what each had done by the checkpoint
+   * comes along under the fork's child id, so the fork does not run a finished child again and goes
+   * on with an unfinished one.
+   */
+  async #forkChildren(from: string, to: string, untilTs: number, checkpointId: string, ids: IdSource): Promise<void> {
+    const children = (await this.store.listRuns()).filter((r) => r.parentRunId === from && r.parent);
+    for (const child of children) {
+      const { events } = await this.store.readJournal(child.runId);
+      let end = 0;
+      while (end < events.length && events[end]!.ts <= untilTs) end++;
+      if (!events.slice(0, end).some((e) => e.type === 'run_start' && e.runId === child.runId)) continue;
+      const childId = childRunId(to, child.parent!);
+      await this.#writeFork(childId, forkEvents(events, end, { runId: child.runId, checkpointId }, childId, ids, new Map([[from, to]])));
+      await this.#forkChildren(child.runId, childId, untilTs, checkpointId, ids);
+    }
   }
 
   /** What restoring the files to the checkpoint would change (for a preview). */

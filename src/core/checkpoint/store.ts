@@ -3,7 +3,7 @@
  * its subagents, in the order they happened. Checkpoints, transcripts, run lists and resume are
  * folds of that journal (ARCHITECTURE.md), so a store never holds a second copy of the state.
  */
-import type { RunEvent, RunStatus } from '../events';
+import type { ParentLink, RunEvent, RunStatus } from '../events';
 
 export { CheckpointError, RunNotFoundError } from '../persistence';
 
@@ -48,15 +48,9 @@ export interface StoredRun {
   /** Set for a child run journaled on its own: the run that started it. */
   parentRunId?: string;
   /** What in the parent started this child run, when its run_start says. */
-  parent?: RunParent;
+  parent?: ParentLink;
   /** Tokens and cost so far: from the run's last progress or run_end (zero before the first). */
   totals: { tokens: number; costUsd: number };
-}
-
-/** The tool call or graph task of the parent run that a child run was started for. */
-export interface RunParent {
-  kind: 'tool_call' | 'graph_task';
-  id: string;
 }
 
 export interface CompactionStats {

@@ -5,7 +5,8 @@
  * (the totals so far).
  */
 import type { RunEvent } from '../events';
-import type { RunParent, StoredRun } from './store';
+import type { ParentLink } from '../events';
+import type { StoredRun } from './store';
 
 export interface ListedEvents {
   /** The run's own run_start. */
@@ -49,7 +50,7 @@ export function summarizeRun(runId: string, { start, last, totals }: ListedEvent
 }
 
 /** What started a child run, as its run_start says (a field newer than some journals: read defensively). */
-function parentOf(data: object): RunParent | undefined {
+function parentOf(data: object): ParentLink | undefined {
   const parent = (data as { parent?: { kind?: unknown; id?: unknown } }).parent;
   if ((parent?.kind === 'tool_call' || parent?.kind === 'graph_task') && typeof parent.id === 'string') return { kind: parent.kind, id: parent.id };
   return undefined;
