@@ -26,7 +26,7 @@ export function checkRunOptions(prompt: string | undefined, options: RunOptions,
 }
 
 /** The run the flags describe, as the core's plain configuration. */
-export function runConfigFrom(prompt: string, options: RunOptions, env: NodeJS.ProcessEnv, model: 'from-flags' | 'given'): RunConfig {
+function runConfigFrom(prompt: string, options: RunOptions, env: NodeJS.ProcessEnv, model: 'from-flags' | 'given'): RunConfig {
   const skillsDirs = [...options.skills];
   const workspaceSkills = workspaceSkillsDir(options.workspace);
   // A resumed run's recorded skill folders may hold it already.

@@ -12,7 +12,7 @@ import { FileCheckpointStore, journalFiles, type StoredRun } from '../core';
 /** Where in a workspace folder the CLI's runs are looked for. */
 export const CLI_RUNS_DIR = join('.deep-agent', 'runs');
 
-export interface CliRunsImport {
+interface CliRunsImport {
   /** The copied runs, newest first. */
   imported: StoredRun[];
   /** One line per journal that could not be copied, naming it and why. */

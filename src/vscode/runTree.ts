@@ -1,7 +1,7 @@
 /** How the Runs view nests runs: a child run journaled on its own under the run that started it. */
 
 /** What nesting needs of a run. */
-export interface NestedRun {
+interface NestedRun {
   summary: { runId: string };
   parentRunId?: string;
 }

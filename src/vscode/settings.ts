@@ -34,8 +34,18 @@ const settingKeys: Record<string, string> = {
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
 export function readSettings(): Settings {
+  return checked(settingsSchema, rawSettings());
+}
+
+/** Only the retention settings, so a bad setting elsewhere does not stop pruning. */
+export function readRetention(): Pick<Settings, 'runsKeepDays' | 'runsKeepCount'> {
+  const { runsKeepDays, runsKeepCount } = rawSettings();
+  return checked(settingsSchema.pick({ runsKeepDays: true, runsKeepCount: true }), { runsKeepDays, runsKeepCount });
+}
+
+function rawSettings() {
   const c = vscode.workspace.getConfiguration('deepAgent');
-  const raw = {
+  return {
     provider: c.get('provider'),
     baseUrl: c.get('baseUrl'),
     model: c.get('model'),
@@ -49,7 +59,10 @@ export function readSettings(): Settings {
     runsKeepCount: c.get('runs.keepCount', 100),
     searchTimeoutSeconds: c.get('search.timeoutSeconds', 10),
   };
-  const parsed = settingsSchema.safeParse(raw);
+}
+
+function checked<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = settingKeys[String(issue.path[0])] ?? String(issue.path[0]);

@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import type { StoredRun } from '../core';
 import { CLI_RUNS_DIR, importCliRuns } from './cliRuns';
 import type { RunManager } from './runManager';
-import { retentionFrom, runsToPrune } from './storedRuns';
+import { runsToPrune, type RetentionSettings } from './storedRuns';
+import { readRetention } from './settings';
 
 /** The ids of the CLI runs brought in so far, so one deleted here is not brought back. */
 const IMPORTED_CLI_RUNS = 'deepAgent.importedCliRuns';
@@ -43,10 +44,14 @@ async function bringInCliRuns(context: vscode.ExtensionContext, runs: RunManager
 async function checkStoredRuns(runs: RunManager, log: vscode.LogOutputChannel): Promise<void> {
   const t = performance.now();
   let stored = await runs.store.listRuns();
-  const config = vscode.workspace.getConfiguration('deepAgent');
-  const retention = retentionFrom({ keepDays: config.get('runs.keepDays', 30), keepCount: config.get('runs.keepCount', 100) });
-  if (typeof retention === 'string') log.warn(`${retention}; no runs were pruned`);
-  else {
+  let retention: RetentionSettings | undefined;
+  try {
+    const { runsKeepDays, runsKeepCount } = readRetention();
+    retention = { keepDays: runsKeepDays, keepCount: runsKeepCount };
+  } catch (error) {
+    log.warn(`${error instanceof Error ? error.message : String(error)}; no runs were pruned`);
+  }
+  if (retention) {
     const pruned = new Set(runsToPrune(stored, retention, Date.now()));
     for (const run of pruned) await runs.store.deleteRun(run.runId);
     if (pruned.size) {

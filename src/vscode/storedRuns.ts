@@ -4,7 +4,7 @@
  */
 
 /** What pruning needs of a run. */
-export interface PrunableRun {
+interface PrunableRun {
   status: string;
   /** Epoch ms of the last write. */
   updatedAt: number;
@@ -25,14 +25,6 @@ export function runsToPrune<R extends PrunableRun>(runs: readonly R[], settings:
   const finished = runs.filter((r) => finishedStatuses.has(r.status)).sort((a, b) => b.updatedAt - a.updatedAt);
   const oldest = settings.keepDays === null ? -Infinity : now - settings.keepDays * 24 * 60 * 60 * 1000;
   return finished.filter((run, index) => (settings.keepCount !== null && index >= settings.keepCount) || run.updatedAt < oldest);
-}
-
-/** Reads deepAgent.runs.keepDays/keepCount as plain values; a bad one is reported, not guessed at. */
-export function retentionFrom(raw: { keepDays: unknown; keepCount: unknown }): RetentionSettings | string {
-  const valid = (v: unknown) => v === null || (typeof v === 'number' && Number.isInteger(v) && v >= 1);
-  if (!valid(raw.keepDays)) return `setting deepAgent.runs.keepDays is invalid: expected a whole number of days (1 or more) or null, got ${JSON.stringify(raw.keepDays)}`;
-  if (!valid(raw.keepCount)) return `setting deepAgent.runs.keepCount is invalid: expected a whole number (1 or more) or null, got ${JSON.stringify(raw.keepCount)}`;
-  return { keepDays: raw.keepDays as number | null, keepCount: raw.keepCount as number | null };
 }
 
 /** Size for people: "812 B", "14.2 KB", "3.1 MB". */

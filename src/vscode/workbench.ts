@@ -29,7 +29,7 @@ export interface Workbench extends vscode.Disposable {
 }
 
 /** What extension.ts lets the workbench do to the views it owns. */
-export interface WorkbenchHooks {
+interface WorkbenchHooks {
   /** Runs that were interrupted and can be resumed: the Runs view's badge. */
   setInterruptedCount(count: number): void;
 }

@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-export const demoFiles: Record<string, string> = {
+const demoFiles: Record<string, string> = {
   'README.md': '# shop\n\nA tiny shopping-cart library used by the deep-agent demo.\n',
   'src/cart.ts': [
     "import type { Item } from './item';",

@@ -6,7 +6,7 @@
 import { BinaryFileError, type FileBackend } from '../backends/types';
 import { ToolError } from '../tools/types';
 
-export type AnnounceChange = (path: string, before: string | null, after: string) => Promise<void>;
+type AnnounceChange = (path: string, before: string | null, after: string) => Promise<void>;
 
 export function recordingChanges(backend: FileBackend, announce: AnnounceChange): FileBackend {
   return {

@@ -8,7 +8,7 @@ import { type ChatModel, type ChatRequest, type ToolCall } from '../model/types'
 import type { RunEmitter } from './emitter';
 import { errorCode, errorMessage, isAbort, markReported } from './errors';
 
-export interface ModelAnswer {
+interface ModelAnswer {
   text: string;
   toolCalls: ToolCall[];
   finishReason: string;
@@ -16,7 +16,7 @@ export interface ModelAnswer {
   costUsd: number;
 }
 
-export interface ModelCallContext {
+interface ModelCallContext {
   model: ChatModel;
   price: ModelPrice | undefined;
   retry: RetryPolicy;

@@ -2,7 +2,7 @@
 import type { Skill } from './skills';
 import type { SubagentConfig } from './types';
 
-export interface PromptParts {
+interface PromptParts {
   agentName: string;
   /** Shown to the model when set, e.g. the project's name or folder. */
   workingDir?: string;

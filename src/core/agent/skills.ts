@@ -20,7 +20,7 @@ const frontMatterSchema = z.object({
   description: z.string().min(1),
 });
 
-export interface SkillDiscovery {
+interface SkillDiscovery {
   skills: Skill[];
   /** One line per skill folder that could not be used, naming the file and the problem. */
   problems: string[];

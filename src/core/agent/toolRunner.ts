@@ -37,7 +37,7 @@ export interface ToolRunContext {
 /** Planning tools change nothing outside the run, so no policy asks about them. */
 const neverAsked = new Set(['write_todos', 'read_todos']);
 
-export function needsApproval(policy: ApprovalPolicy | undefined, tool: AnyTool): boolean {
+function needsApproval(policy: ApprovalPolicy | undefined, tool: AnyTool): boolean {
   if (!policy || policy === 'auto' || neverAsked.has(tool.name)) return false;
   return policy === 'always-ask' || tool.preview !== undefined;
 }

@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { isProcessAlive } from '../liveProcess';
 
 /** Marks our temp files, so a leftover from a killed process is recognisable. */
-export const TEMP_FILE_SUFFIX = '.dawtmp';
+const TEMP_FILE_SUFFIX = '.dawtmp';
 
 /** A temp file a killed process left behind mid-write: never shown to the model as a workspace file. */
 export const isLeftoverTempFile = (name: string) => name.startsWith('.') && name.endsWith(TEMP_FILE_SUFFIX);

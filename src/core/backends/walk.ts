@@ -8,7 +8,7 @@ import { joinPath } from './paths';
 import { isInsideRoot, realpathIfExists } from './rootedPath';
 import type { SearchFile } from './search';
 
-export interface EntryInside {
+interface EntryInside {
   /** The entry's real path (a symlink's target). */
   real: string;
   stats: Stats;

@@ -8,9 +8,9 @@ import { parseJsonOrUndefined } from '../json';
 import { parseEvent } from './eventSchema';
 import { CheckpointError, type JournalRead } from './store';
 
-export const JOURNAL_VERSION = 2;
+const JOURNAL_VERSION = 2;
 
-export interface JournalHeader {
+interface JournalHeader {
   deepAgentJournal: number;
   runId: string;
 }

@@ -29,7 +29,7 @@ export interface PgCheckpointStoreOptions {
 }
 
 /** The tables' version, kept in the meta table; a database written by a newer version is refused. */
-export const PG_SCHEMA_VERSION = 1;
+const PG_SCHEMA_VERSION = 1;
 
 // Names are spliced into SQL (identifiers cannot be parameters), so only plain ones are allowed.
 const schemaPattern = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;

@@ -1,6 +1,6 @@
 /** Finds the JSON a model meant to return: the whole output, or the first ```json fenced block. */
 
-export type JsonOutputSource = 'json' | 'fenced_json';
+type JsonOutputSource = 'json' | 'fenced_json';
 
 export interface JsonOutput {
   value: unknown;

@@ -1,6 +1,6 @@
 /** Tool name patterns: exact names, or '*' standing for any run of characters ('mcp_*', '*_file'). */
 
-export interface ToolNamePattern {
+interface ToolNamePattern {
   readonly pattern: string;
   matches(toolName: string): boolean;
 }

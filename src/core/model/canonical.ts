@@ -31,7 +31,7 @@ function pickKeyedFields(request: ChatRequest): Record<string, unknown> {
 }
 
 /** JSON with object keys sorted at every depth, so equal data always gives equal text. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   return JSON.stringify(toCanonical(value, new Set()));
 }
 

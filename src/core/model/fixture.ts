@@ -154,7 +154,7 @@ function migrate(data: FixtureData, source: string): FixtureData {
 // ---- reading --------------------------------------------------------------------------------
 
 /** Parses fixture text; `source` names the file in errors. */
-export function parseFixture(text: string, source: string): Fixture {
+function parseFixture(text: string, source: string): Fixture {
   let data: unknown;
   try {
     data = JSON.parse(text);

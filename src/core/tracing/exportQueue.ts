@@ -19,7 +19,7 @@ interface ExporterLane {
   dropped: boolean;
 }
 
-export interface ExportQueueOptions {
+interface ExportQueueOptions {
   onExporterError?: ExporterErrorHandler;
   /** An export, flush or shutdown that has not settled after this long counts as failed. */
   exportTimeoutMs?: number;

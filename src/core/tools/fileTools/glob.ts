@@ -5,7 +5,7 @@ import { fromBackend } from './backendCall';
 import { plural } from './format';
 
 /** More paths than this are rarely read; they only fill the context. */
-export const MAX_GLOB_PATHS = 500;
+const MAX_GLOB_PATHS = 500;
 
 export const globTool = defineTool({
   name: 'glob',

@@ -4,9 +4,9 @@ import { defineTool } from '../types';
 import { fromBackend } from './backendCall';
 import { clip } from './format';
 
-export const MAX_GREP_MATCHES = 200;
+const MAX_GREP_MATCHES = 200;
 /** Matching lines are shown trimmed and cut to this length; read_file shows the whole line. */
-export const MAX_MATCH_TEXT_CHARS = 200;
+const MAX_MATCH_TEXT_CHARS = 200;
 
 export const grepTool = defineTool({
   name: 'grep',

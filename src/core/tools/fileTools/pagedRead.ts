@@ -4,9 +4,9 @@
  * few thousand bytes of each, so memory stays flat however big the file or long its lines.
  */
 
-export type ReadRange = (start: number, length: number) => Promise<Uint8Array>;
+type ReadRange = (start: number, length: number) => Promise<Uint8Array>;
 
-export interface PagedLine {
+interface PagedLine {
   /** The line without its ending, decoded; cut to `keepBytes` when longer. */
   text: string;
   /** The whole line's length in bytes (a CRLF line's CR included). */

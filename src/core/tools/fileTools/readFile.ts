@@ -8,11 +8,11 @@ import { binaryKind, SIGNATURE_BYTES } from './binaryKind';
 import { formatBytes, plural } from './format';
 import { readPage } from './pagedRead';
 
-export const DEFAULT_READ_LIMIT = 2000;
+const DEFAULT_READ_LIMIT = 2000;
 /** Longer lines (minified code, data) are cut so one line cannot flood the context. */
-export const MAX_LINE_CHARS = 2000;
+const MAX_LINE_CHARS = 2000;
 /** Files bigger than this are read a page at a time (when the backend can read byte ranges), never whole. */
-export const PAGED_READ_BYTES = 1024 * 1024;
+const PAGED_READ_BYTES = 1024 * 1024;
 /** Of a line in a paged read, at most this much is held: enough for MAX_LINE_CHARS of any script. */
 const KEEP_LINE_BYTES = MAX_LINE_CHARS * 4;
 

@@ -17,7 +17,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import type { Span, SpanKind as OurSpanKind, TraceExporter } from '../types';
 
-export const DEFAULT_OTLP_TRACES_URL = 'http://127.0.0.1:4318/v1/traces';
+const DEFAULT_OTLP_TRACES_URL = 'http://127.0.0.1:4318/v1/traces';
 
 export interface OtelTraceExporterOptions {
   /** OTLP/HTTP (JSON) traces endpoint. Default http://127.0.0.1:4318/v1/traces. */
