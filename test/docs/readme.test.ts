@@ -138,6 +138,33 @@ const scenarios: Record<string, Scenario> = {
       assert.equal(readdirSync(join(dir, '.runs')).filter((f) => f.endsWith('.jsonl')).length, 2, 'the run and its fork');
     },
   },
+  'One way to start a run: `startRun`': {
+    script: (body) =>
+      [{ toolCalls: [{ name: 'glob', arguments: { pattern: 'src/core/*.ts' } }] }, { text: ['events.ts: the event union.\n', 'stream.ts: runStream.'], usage: { prompt: 300, completion: 20 } }][turnOf(body).turn]!,
+    check: (run, { dir }) => {
+      assert.match(run.stdout, /^events\.ts: the event union\.\nstream\.ts: runStream\.\ncompleted: run [\w-]+, \d+ tokens$/m);
+      const runId = /completed: run ([\w-]+)/.exec(run.stdout)![1]!;
+      assert.ok(existsSync(join(dir, '.deep-agent', 'runs', `${runId}.jsonl`)), 'the run was journaled where the configuration says');
+      assert.match(readFileSync(join(dir, 'trace.jsonl'), 'utf8'), /invoke_agent deep-agent/);
+    },
+  },
+  'Child runs': {
+    script: (body) => {
+      const { agent, turn, task } = turnOf(body);
+      if (agent === 'writer') return { text: task.startsWith('Changelog') ? '- Child runs.' : 'Release 0.2 brings child runs.' };
+      return [
+        { toolCalls: [{ name: 'run_task', arguments: { taskId: 'changelog', prompt: 'Changelog entry for child runs' } }] },
+        { toolCalls: [{ name: 'run_task', arguments: { taskId: 'release-note', prompt: 'Release note for 0.2' } }] },
+        { text: 'Both drafts are ready.' },
+      ][turn]!;
+    },
+    check: (run, { dir }) => {
+      assert.equal(run.stdout.trim(), 'Both drafts are ready.');
+      const journals = readdirSync(join(dir, '.deep-agent', 'runs')).filter((f) => f.endsWith('.jsonl'));
+      assert.equal(journals.length, 3, 'the run and its two child runs, each journaled on its own');
+      assert.ok(journals.some((f) => f.endsWith('.task-changelog.jsonl')) && journals.some((f) => f.endsWith('.task-release-note.jsonl')));
+    },
+  },
 };
 
 const blocks = readmeBlocks(readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8'));
