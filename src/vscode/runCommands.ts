@@ -10,7 +10,7 @@ import type { CheckpointInfo } from '../core/checkpoint/manager';
 import { applyRestore, planRestore, type FileRestore, type RestoreResult } from '../core/checkpoint/restore';
 import type { RunEvent } from '../core/events';
 import type { Panel } from './panel';
-import { isResumable, type RunManager, type RunRecord } from './runManager';
+import { didStart, isResumable, type RunManager, type RunRecord } from './runManager';
 import { formatBytes } from './storedRuns';
 import { WorkspaceFsBackend } from './workspaceBackend';
 
@@ -49,7 +49,7 @@ export class RunCommands implements vscode.Disposable {
   async resume(arg: unknown): Promise<void> {
     const record = await this.runFrom(arg, 'Resume Run', (r) => isResumable(r.summary.status), 'There is no interrupted or stopped run to resume.');
     if (!record) return;
-    if (await this.runs.resume(record.summary.runId)) await this.panel.show(record.summary.runId);
+    if (didStart(await this.runs.resume(record.summary.runId))) await this.panel.show(record.summary.runId);
   }
 
   async fork(arg: unknown): Promise<void> {
@@ -80,7 +80,7 @@ export class RunCommands implements vscode.Disposable {
     const forkId = await this.runs.checkpoints.fork(point.checkpointId);
     if (restore) reportRestore(await this.runs.checkpoints.restoreFiles(point.checkpointId, backend));
     this.runs.refresh();
-    if (await this.runs.resume(forkId)) await this.panel.show(forkId);
+    if (didStart(await this.runs.resume(forkId))) await this.panel.show(forkId);
   }
 
   async restore(arg: unknown): Promise<void> {

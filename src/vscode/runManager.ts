@@ -21,7 +21,7 @@ import { chooseModel } from './models';
 import type { WorkbenchApprovals } from './approvals';
 import type { ApiKeys } from './secrets';
 import { readSettings } from './settings';
-import type { RunSummary } from './webviewProtocol';
+import type { RunSummary } from '../webview/protocol';
 import { WorkspaceFsBackend } from './workspaceBackend';
 import { ripgrepUnder } from './ripgrepPath';
 
@@ -41,6 +41,15 @@ interface LaunchOptions {
   history?: ChatMessage[];
   resume?: { runId: string; events: RunEvent[] };
 }
+
+/** Why a run did not start; a notification said so too. */
+export interface NotStarted {
+  notStarted: string;
+}
+
+/** A start or resume: the run's record, or why it did not start. */
+export type Launched = RunRecord | NotStarted;
+export const didStart = (launched: Launched): launched is RunRecord => !('notStarted' in launched);
 
 /** A run that did not finish can go on: an interrupted one, or one that was stopped. */
 export const isResumable = (status: RunSummary['status']) => status === 'interrupted' || status === 'cancelled';
@@ -142,13 +151,13 @@ export class RunManager implements vscode.Disposable {
   }
 
   /** Starts a run; resolves when it has started (the run goes on in the background). */
-  async start(prompt: string, options: { followUpOf?: string } = {}): Promise<RunRecord | undefined> {
+  async start(prompt: string, options: { followUpOf?: string } = {}): Promise<Launched> {
     const before = options.followUpOf ? await this.get(options.followUpOf) : undefined;
     return this.launch(prompt, { history: before ? conversationOf(before) : undefined });
   }
 
   /** Goes on with an interrupted or stopped run (the same run id); its earlier events stay its transcript. */
-  async resume(runId: string): Promise<RunRecord | undefined> {
+  async resume(runId: string): Promise<Launched> {
     const known = await this.get(runId);
     if (!known) throw new Error(`there is no run ${runId} in this workspace`);
     if (known.controller) return known;
@@ -202,16 +211,16 @@ export class RunManager implements vscode.Disposable {
     this.#onRunsChanged.dispose();
   }
 
-  private async launch(prompt: string, options: LaunchOptions): Promise<RunRecord | undefined> {
+  private async launch(prompt: string, options: LaunchOptions): Promise<Launched> {
     if (this.running() || this.#starting) {
       void vscode.window.showWarningMessage('A Deep Agent run is already going. Stop it first, or wait for it to finish.');
-      return undefined;
+      return { notStarted: 'a run is already going; stop it first, or wait for it to finish' };
     }
     this.#starting = true;
     let record: RunRecord | undefined;
     try {
       const choice = await this.modelFor(prompt, options);
-      if (!choice) return undefined;
+      if ('notStarted' in choice) return choice;
       const settings = readSettings();
       const folders = vscode.workspace.workspaceFolders ?? [];
       const backend = new WorkspaceFsBackend(folders, { ripgrep: this.ripgrep(), timeoutMs: settings.searchTimeoutSeconds * 1000 });
@@ -228,8 +237,8 @@ export class RunManager implements vscode.Disposable {
         if (start) tracer?.onEvent(start);
       }
 
-      // Settles with the record at the run's first event, or with undefined if it failed before one.
-      return await new Promise<RunRecord | undefined>((resolve) => {
+      // Settles with the record at the run's first event, or with why not if it failed before one.
+      return await new Promise<Launched>((resolve) => {
         const onEvent = (event: RunEvent) => {
           if (!record) {
             const startedAt = resume?.events.find((e) => e.type === 'run_start' && e.runId === resume.runId)?.ts ?? event.ts;
@@ -261,7 +270,7 @@ export class RunManager implements vscode.Disposable {
           },
         )
           .then(async (result) => {
-            if (!record) return resolve(undefined);
+            if (!record) return resolve({ notStarted: `the run ended before it began (${result.status})` });
             record.controller = undefined;
             if (this.#disposed) return;
             record.summary.status = result.status;
@@ -275,7 +284,7 @@ export class RunManager implements vscode.Disposable {
             this.log.error(`a run could not ${resume ? 'resume' : 'start'}: ${message}`);
             if (record) record.controller = undefined;
             if (!this.#disposed) void vscode.window.showErrorMessage(`Deep Agent: the run could not ${resume ? 'resume' : 'start'}: ${message}`);
-            resolve(undefined);
+            resolve({ notStarted: message });
           })
           .finally(() => {
             this.#starting = false;
@@ -291,7 +300,7 @@ export class RunManager implements vscode.Disposable {
    * The model a run uses. With none usable, Configure Model is walked through first; when that is
    * cancelled, the task is kept: a notification offers to configure a model and run it then.
    */
-  private async modelFor(prompt: string, options: LaunchOptions): Promise<{ model: ChatModel } | undefined> {
+  private async modelFor(prompt: string, options: LaunchOptions): Promise<{ model: ChatModel } | NotStarted> {
     const before = await chooseModel(readSettings(), this.keys);
     if (!('problem' in before)) return before;
     const configured = await vscode.commands.executeCommand<boolean | undefined>('deepAgent.configureModel', 'Deep Agent needs a model to run your task: where does it come from?');
@@ -304,7 +313,7 @@ export class RunManager implements vscode.Disposable {
     void vscode.window.showWarningMessage(`Deep Agent: ${what}.`, retry).then((action) => {
       if (action === retry) void this.launch(prompt, options);
     });
-    return undefined;
+    return { notStarted: after.problem };
   }
 
   private async read(run: StoredRun): Promise<RunRecord> {

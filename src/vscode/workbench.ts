@@ -16,7 +16,7 @@ import { MemoryView } from './memoryView';
 import { availableLanguageModels, chooseModel } from './models';
 import { Panel } from './panel';
 import { RunCommands } from './runCommands';
-import { RunManager, type RunRecord } from './runManager';
+import { didStart, RunManager, type RunRecord } from './runManager';
 import { RunsView } from './runsView';
 import { ApiKeys } from './secrets';
 import { readSettings } from './settings';
@@ -27,6 +27,8 @@ export interface Workbench extends vscode.Disposable {
   commands: Record<string, (...args: unknown[]) => unknown>;
   runsView: vscode.TreeDataProvider<unknown>;
   memoryView: vscode.TreeDataProvider<unknown>;
+  /** The panel VS Code brings back after a window reload, with the state its webview saved. */
+  restorePanel(panel: vscode.WebviewPanel, state: unknown): void;
 }
 
 /** What extension.ts lets the workbench do to the views it owns. */
@@ -53,6 +55,7 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
       }
     },
     approvals,
+    log,
   );
   const statusBar = runStatusBar(runs);
   const runCommands = new RunCommands(runs, panel);
@@ -71,10 +74,11 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
   return {
     runsView: new RunsView(runs) as vscode.TreeDataProvider<unknown>,
     memoryView: new MemoryView() as vscode.TreeDataProvider<unknown>,
+    restorePanel: (webviewPanel, state) => panel.restore(webviewPanel, state),
     commands: {
       'deepAgent.runTask': async () => {
         const task = await askForTask();
-        if (task && (await runs.start(task))) await panel.show();
+        if (task && didStart(await runs.start(task))) await panel.show();
       },
       'deepAgent.stopRun': () => {
         if (!runs.stop()) void vscode.window.showInformationMessage('No Deep Agent run is going.');
