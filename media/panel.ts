@@ -100,6 +100,7 @@ async function send(): Promise<void> {
   const text = prompt.value.trim();
   if (!text || sending) return;
   sending = true;
+  problem.hidden = true;
   try {
     const followUpOf = shown.focus ? undefined : shown.run?.runId;
     const started = await act(requests.request('send', { prompt: text, followUpOf }));

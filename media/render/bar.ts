@@ -46,7 +46,7 @@ export class BarRenderer {
     this.bar.replaceChildren();
     if (!state.model.label) {
       const notice = el('div', 'notice');
-      notice.append(el('span', '', 'No model is configured. '));
+      notice.append(el('span', '', state.model.problem ? `${state.model.problem}. ` : 'No model is configured. '));
       const configure = el('button', '', 'Configure Model');
       configure.addEventListener('click', () => this.actions.configureModel());
       notice.append(configure);

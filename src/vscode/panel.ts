@@ -18,6 +18,14 @@ const savedState = z.object({ runId: z.string().min(1).optional() }).catch({});
 
 const FRAME_MS = 16;
 
+export interface PanelDeps {
+  extensionUri: vscode.Uri;
+  runs: RunManager;
+  modelState: () => Promise<ModelState>;
+  approvals: WorkbenchApprovals;
+  log: vscode.LogOutputChannel;
+}
+
 export class Panel implements vscode.Disposable {
   static readonly viewType = 'deepAgent.panel';
   #panel: vscode.WebviewPanel | undefined;
@@ -26,13 +34,19 @@ export class Panel implements vscode.Disposable {
   #timer: NodeJS.Timeout | undefined;
   readonly #subscriptions: vscode.Disposable[] = [];
 
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly runs: RunManager,
-    private readonly modelState: () => Promise<ModelState>,
-    private readonly approvals: WorkbenchApprovals,
-    private readonly log: vscode.LogOutputChannel,
-  ) {
+  private readonly extensionUri: vscode.Uri;
+  private readonly runs: RunManager;
+  private readonly modelState: () => Promise<ModelState>;
+  private readonly approvals: WorkbenchApprovals;
+  private readonly log: vscode.LogOutputChannel;
+
+  constructor(deps: PanelDeps) {
+    this.extensionUri = deps.extensionUri;
+    this.runs = deps.runs;
+    this.modelState = deps.modelState;
+    this.approvals = deps.approvals;
+    this.log = deps.log;
+    const { runs } = deps;
     this.#subscriptions.push(
       runs.onEvent((event) => {
         // A new or resumed top-level run takes over the panel; events of other runs are not shown.
@@ -63,7 +77,7 @@ export class Panel implements vscode.Disposable {
     await this.present(runId);
   }
 
-  /** The panel VS Code brought back after a window reload, with the state its webview saved. */
+  /** The panel VS Code brought back after a window reload, with the state its webview saved (the run it showed). */
   restore(panel: vscode.WebviewPanel, state: unknown): void {
     if (this.#panel) {
       // Already opened by a command since the reload: one panel is enough.
@@ -71,6 +85,7 @@ export class Panel implements vscode.Disposable {
       return;
     }
     this.#shownRunId = savedState.parse(state ?? {}).runId;
+    this.log.info(`panel restored after a reload, showing ${this.#shownRunId ? `run ${this.#shownRunId}` : 'the latest run'}`);
     this.#panel = this.setUp(panel);
     // The webview asks for its run with `ready` once it has loaded.
   }

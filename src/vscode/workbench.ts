@@ -42,21 +42,22 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
   const approvals: WorkbenchApprovals = new WorkbenchApprovals((): vscode.ViewColumn | undefined => panel.viewColumn);
   const runs = new RunManager(storage, keys, () => tracerFor(storage, log), log, approvals);
-  const panel = new Panel(
-    context.extensionUri,
+  const panel = new Panel({
+    extensionUri: context.extensionUri,
     runs,
-    async () => {
+    modelState: async () => {
       try {
         const choice = await chooseModel(readSettings(), keys);
         return 'label' in choice ? { label: choice.label, languageModels: [] } : { languageModels: await availableLanguageModels() };
       } catch (error) {
-        log.error(String(error));
-        return { languageModels: [] };
+        const problem = error instanceof Error ? error.message : String(error);
+        log.error(problem);
+        return { languageModels: [], problem };
       }
     },
     approvals,
     log,
-  );
+  });
   const statusBar = runStatusBar(runs);
   const runCommands = new RunCommands(runs, panel);
   // Listings may finish out of order: only the latest one sets the badge.

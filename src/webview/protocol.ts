@@ -22,6 +22,8 @@ export interface ModelState {
   label?: string;
   /** Names of VS Code language models on offer when no model is configured. */
   languageModels: string[];
+  /** Why the model cannot be told, e.g. an invalid setting. */
+  problem?: string;
 }
 
 const runId = z.string().min(1).max(200);
@@ -77,7 +79,7 @@ export type ToWebview = ResponseMessage | Notification;
 /** The extension's side: one function per request; a thrown error becomes the error response. */
 export type RequestHandlers = { [M in Method]: (params: z.output<(typeof requestParams)[M]>) => Promise<Results[M]> | Results[M] };
 
-const envelope = z.object({ kind: z.literal('request'), id: z.number().int().nonnegative(), method: z.string(), params: z.unknown() });
+const envelope = z.object({ kind: z.literal('request'), id: z.number().int().nonnegative(), method: z.string(), params: z.unknown().optional() });
 
 /** Parses a message from the webview, runs its handler, and answers it; never throws. */
 export async function answerRequest(raw: unknown, handlers: RequestHandlers): Promise<ResponseMessage> {
