@@ -50,6 +50,7 @@ const transcript = new TranscriptRenderer(transcriptNode, {
     const runId = shown.focus ?? shown.run?.runId;
     if (runId) void act(requests.request('resume', { runId }));
   },
+  showRun: (runId) => void act(requests.request('showRun', { runId })),
 });
 const bar = new BarRenderer(document.getElementById('bar')!, {
   configureModel: () => void act(requests.request('configureModel', {})),

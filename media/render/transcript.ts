@@ -12,6 +12,8 @@ export interface TranscriptActions {
   approve(toolCallId: string): void;
   reject(toolCallId: string, reason: string | undefined): void;
   resume(): void;
+  /** Show this run (a child run on its own, or the whole run it belongs to). */
+  showRun(runId: string): void;
 }
 
 interface Drawn {
@@ -28,6 +30,7 @@ export class TranscriptRenderer {
   /** Child run sections and the run revision their children were last ordered at. */
   #runs = new Map<string, { section: HTMLElement; rev: number }>();
   #topRev = -1;
+  #childNote: HTMLElement | undefined;
   /** The Approve button of an approval that just came, focused once it is on screen. */
   #focusNext: HTMLButtonElement | undefined;
 
@@ -41,6 +44,7 @@ export class TranscriptRenderer {
     this.#drawn.clear();
     this.#runs.clear();
     this.#topRev = -1;
+    this.#childNote = undefined;
     this.root.replaceChildren();
   }
 
@@ -51,7 +55,9 @@ export class TranscriptRenderer {
       return;
     }
     const nodes = top.blocks.map((b) => this.block(view, b));
-    if (this.#topRev !== top.rev) reconcile(this.root, nodes);
+    // A child run shown on its own says whose it is.
+    if (top.parentRunId) this.#childNote ??= this.childNote(top.parentRunId);
+    if (this.#topRev !== top.rev) reconcile(this.root, this.#childNote ? [this.#childNote, ...nodes] : nodes);
     this.#topRev = top.rev;
     if (this.#focusNext?.isConnected) this.#focusNext.focus();
     this.#focusNext = undefined;
@@ -64,7 +70,12 @@ export class TranscriptRenderer {
       const graphTask = run.parent?.kind === 'graph_task';
       const section = el('section', graphTask ? 'subagent graph-task' : 'subagent');
       section.dataset.run = run.runId;
-      section.append(el('div', 'subagent-name', graphTask ? `${run.agentName} · task ${run.parent!.id}` : `Subagent ${run.agentName}`));
+      const name = el('div', 'subagent-name', graphTask ? `${run.agentName} · task ${run.parent!.id}` : `Subagent ${run.agentName}`);
+      const open = el('button', 'open-run', 'Show on its own');
+      open.setAttribute('aria-label', `Show the run of ${run.agentName} on its own`);
+      open.addEventListener('click', () => this.actions.showRun(run.runId));
+      name.append(' ', open);
+      section.append(name);
       drawn = { section, rev: -1 };
       this.#runs.set(run.runId, drawn);
     }
@@ -192,6 +203,14 @@ export class TranscriptRenderer {
     reject.addEventListener('click', () => this.actions.reject(toolCallId, reason.value.trim() || undefined));
     box.append(approve, reject, reason);
     return box;
+  }
+
+  private childNote(parentRunId: string): HTMLElement {
+    const note = el('div', 'child-note', `A child run of run ${parentRunId.slice(0, 8)}. `);
+    const whole = el('button', 'open-run', 'Show the whole run');
+    whole.addEventListener('click', () => this.actions.showRun(parentRunId));
+    note.append(whole);
+    return note;
   }
 
   /** An interrupted (or cancelled) run can go on where it left off. */

@@ -18,14 +18,6 @@ const savedState = z.object({ runId: z.string().min(1).optional() }).catch({});
 
 const FRAME_MS = 16;
 
-export interface PanelDeps {
-  extensionUri: vscode.Uri;
-  runs: RunManager;
-  modelState: () => Promise<ModelState>;
-  approvals: WorkbenchApprovals;
-  log: vscode.LogOutputChannel;
-}
-
 export class Panel implements vscode.Disposable {
   static readonly viewType = 'deepAgent.panel';
   #panel: vscode.WebviewPanel | undefined;
@@ -34,19 +26,13 @@ export class Panel implements vscode.Disposable {
   #timer: NodeJS.Timeout | undefined;
   readonly #subscriptions: vscode.Disposable[] = [];
 
-  private readonly extensionUri: vscode.Uri;
-  private readonly runs: RunManager;
-  private readonly modelState: () => Promise<ModelState>;
-  private readonly approvals: WorkbenchApprovals;
-  private readonly log: vscode.LogOutputChannel;
-
-  constructor(deps: PanelDeps) {
-    this.extensionUri = deps.extensionUri;
-    this.runs = deps.runs;
-    this.modelState = deps.modelState;
-    this.approvals = deps.approvals;
-    this.log = deps.log;
-    const { runs } = deps;
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly runs: RunManager,
+    private readonly modelState: () => Promise<ModelState>,
+    private readonly approvals: WorkbenchApprovals,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     this.#subscriptions.push(
       runs.onEvent((event) => {
         // A new or resumed top-level run takes over the panel; events of other runs are not shown.
@@ -165,7 +151,9 @@ export class Panel implements vscode.Disposable {
   readonly #handlers: RequestHandlers = {
     ready: ({ runId }) => this.present(this.#shownRunId ?? runId),
     send: ({ prompt, followUpOf }) => launch('start', () => this.runs.start(prompt, { followUpOf })),
-    stop: () => ({ stopped: this.runs.stop() }),
+    stop: () => {
+      if (!this.runs.stop()) throw new Error('No run is going: it had ended already.');
+    },
     resume: ({ runId }) => launch('resume', () => this.runs.resume(runId)),
     configureModel: async () => ({ configured: (await vscode.commands.executeCommand<boolean | undefined>('deepAgent.configureModel')) === true }),
     approve: ({ toolCallId }) => this.answerApproval(toolCallId, { approved: true }),

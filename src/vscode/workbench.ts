@@ -42,10 +42,10 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
   const approvals: WorkbenchApprovals = new WorkbenchApprovals((): vscode.ViewColumn | undefined => panel.viewColumn);
   const runs = new RunManager(storage, keys, () => tracerFor(storage, log), log, approvals);
-  const panel = new Panel({
-    extensionUri: context.extensionUri,
+  const panel = new Panel(
+    context.extensionUri,
     runs,
-    modelState: async () => {
+    async () => {
       try {
         const choice = await chooseModel(readSettings(), keys);
         return 'label' in choice ? { label: choice.label, languageModels: [] } : { languageModels: await availableLanguageModels() };
@@ -57,7 +57,7 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
     },
     approvals,
     log,
-  });
+  );
   const statusBar = runStatusBar(runs);
   const runCommands = new RunCommands(runs, panel);
   // Listings may finish out of order: only the latest one sets the badge.

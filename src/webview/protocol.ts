@@ -52,7 +52,7 @@ export type Params<M extends Method> = z.input<(typeof requestParams)[M]>;
 export interface Results {
   ready: void;
   send: { runId: string };
-  stop: { stopped: boolean };
+  stop: void;
   resume: { runId: string };
   configureModel: { configured: boolean };
   approve: void;

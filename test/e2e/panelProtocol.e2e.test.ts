@@ -16,7 +16,16 @@ let server: ScriptedServer;
 let vscode: Workbench;
 
 before(async () => {
-  server = await startScriptedServer((body) => ({ text: `Done: ${body.messages.filter((m) => m.role === 'user').at(-1)!.content}` }));
+  server = await startScriptedServer((body) => {
+    // The last user message: a follow-up carries the conversation before it.
+    const task = body.messages.filter((m) => m.role === 'user').at(-1)!.content!;
+    const answered = body.messages.at(-1)!.role === 'tool';
+    if (task === 'Delegate the count' && !answered) {
+      return { toolCalls: [{ name: 'task', arguments: { subagent_type: 'general-purpose', description: 'Count to three' } }] };
+    }
+    if (task === 'Count to three') return { text: 'One, two, three.' };
+    return { text: `Done: ${task}` };
+  });
   vscode = await openWorkbench({
     files: { 'README.md': '# demo workspace\n' },
     settings: { 'deepAgent.baseUrl': server.url, 'deepAgent.model': 'scripted-model', 'deepAgent.maxIterations': -1 },
@@ -80,4 +89,25 @@ test('after a window reload the panel comes back by itself, showing the run it s
   await restored.locator('.end.completed').waitFor();
   assert.equal(await restored.locator('.user', { hasText: 'Second task' }).count(), 0, 'the run it showed, not the latest');
   await vscode.shot('panel-protocol-3-restored-after-reload');
+});
+
+test('a subagent can be shown on its own, and the whole run again', async () => {
+  const panel = vscode.panel();
+  await panel.locator('#prompt').fill('Delegate the count');
+  await panel.locator('#send').click();
+  await panel.locator('.user', { hasText: 'Delegate the count' }).waitFor({ timeout: 30_000 });
+  await panel.locator('.end.completed').waitFor({ timeout: 30_000 });
+  await panel.locator('details.tool > summary', { hasText: 'task' }).click(); // opens the call
+  const subagent = panel.locator('details.tool section.subagent');
+  await subagent.locator('.assistant', { hasText: 'One, two, three.' }).waitFor();
+  await subagent.locator('button.open-run').click();
+  // The subagent's run as the top run: its task, its steps, its end; a note says whose it is.
+  await panel.locator('.child-note').waitFor({ timeout: 30_000 });
+  await panel.locator('.user', { hasText: 'Count to three' }).waitFor();
+  assert.equal(await panel.locator('.user', { hasText: 'Delegate the count' }).count(), 0);
+  await panel.locator('.end.completed').waitFor();
+  await vscode.shot('panel-protocol-4-subagent-on-its-own');
+  await panel.locator('.child-note button.open-run').click();
+  await panel.locator('.user', { hasText: 'Delegate the count' }).waitFor({ timeout: 30_000 });
+  assert.equal(await panel.locator('.child-note').count(), 0);
 });

@@ -13,7 +13,9 @@ function handlers(asked: string[] = []): RequestHandlers {
       asked.push(`send ${prompt}`);
       return { runId: 'run-1' };
     },
-    stop: () => ({ stopped: false }),
+    stop: () => {
+      throw new Error('No run is going: it had ended already.');
+    },
     resume: async ({ runId }) => ({ runId }),
     configureModel: () => ({ configured: true }),
     approve: ({ toolCallId }) => void asked.push(`approve ${toolCallId}`),
@@ -55,8 +57,8 @@ test('malformed and unknown requests get an error response naming what was wrong
 });
 
 test('requests without parameters may leave them out', async () => {
-  const response = await answerRequest({ kind: 'request', id: 1, method: 'stop' }, handlers());
-  assert.deepEqual(response, { kind: 'response', id: 1, ok: true, result: { stopped: false } });
+  const response = await answerRequest({ kind: 'request', id: 1, method: 'configureModel' }, handlers());
+  assert.deepEqual(response, { kind: 'response', id: 1, ok: true, result: { configured: true } });
 });
 
 test("the webview's request() settles with the extension's answer, over a message channel", async () => {
