@@ -22,6 +22,9 @@ const commandIds = [
   'deepAgent.exportRun',
 ];
 
+/** Panel.viewType, said here too so activation need not load the workbench to know it. */
+const PANEL_VIEW_TYPE = 'deepAgent.panel';
+
 let workbench: Workbench | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -51,6 +54,10 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     runsTree,
     vscode.window.registerTreeDataProvider('deepAgent.memory', lazyTree(() => load().memoryView)),
+    // After a window reload VS Code brings the panel back through this; the workbench loads only then.
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => load().restorePanel(panel, state),
+    }),
     ...commandIds.map((id) =>
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {

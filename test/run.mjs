@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const suites = { unit: ['test/architecture', 'test/core', 'test/cli', 'test/docs', 'test/lib', 'test/vscode'], e2e: ['test/e2e'] };
+const suites = { unit: ['test/architecture', 'test/core', 'test/cli', 'test/docs', 'test/lib', 'test/media', 'test/vscode'], e2e: ['test/e2e'] };
 const only = process.argv[2];
 const roots = only ? suites[only] : Object.values(suites).flat();
 if (!roots) {

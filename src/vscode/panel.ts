@@ -1,13 +1,20 @@
 /**
  * The panel: a webview showing one run's transcript as it streams. Events are batched to about one
- * postMessage per animation frame so a long answer never floods the webview.
+ * postMessage per animation frame so a long answer never floods the webview. The webview's requests
+ * (src/webview/protocol.ts) are answered by the handler table below; a failure goes back as the
+ * request's error, which the panel shows. After a window reload VS Code hands the panel back to
+ * `restore` (the serializer in extension.ts), with the run it showed.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { RunEvent } from '../core';
+import { z } from 'zod';
+import { isResumable, type RunEvent } from '../core';
+import { answerRequest, type ModelState, type RequestHandlers, type ToWebview } from '../webview/protocol';
 import type { WorkbenchApprovals } from './approvals';
-import type { RunManager } from './runManager';
-import { fromWebviewSchema, type ModelState, type ToWebview } from './webviewProtocol';
+import { didStart, type Launched, type RunManager } from './runManager';
+
+/** What the webview saved with setState: it comes back from the webview, so it is checked. */
+const savedState = z.object({ runId: z.string().min(1).optional() }).catch({});
 
 const FRAME_MS = 16;
 
@@ -24,6 +31,7 @@ export class Panel implements vscode.Disposable {
     private readonly runs: RunManager,
     private readonly modelState: () => Promise<ModelState>,
     private readonly approvals: WorkbenchApprovals,
+    private readonly log: vscode.LogOutputChannel,
   ) {
     this.#subscriptions.push(
       runs.onEvent((event) => {
@@ -45,16 +53,38 @@ export class Panel implements vscode.Disposable {
     return this.#panel?.viewColumn;
   }
 
-  /** Opens the panel (or brings it forward) showing a run: the given one, the running one, or the latest. */
+  /**
+   * Opens the panel (or brings it forward) showing a run: the given one, the running one, or the
+   * latest. A child run (a subagent, a graph task) shows on its own, as the top run.
+   */
   async show(runId?: string): Promise<void> {
     if (!this.#panel) this.#panel = this.create();
     else this.#panel.reveal(undefined, true);
+    await this.present(runId);
+  }
+
+  /** The panel VS Code brought back after a window reload, with the state its webview saved (the run it showed). */
+  restore(panel: vscode.WebviewPanel, state: unknown): void {
+    if (this.#panel) {
+      // Already opened by a command since the reload: one panel is enough.
+      panel.dispose();
+      return;
+    }
+    this.#shownRunId = savedState.parse(state ?? {}).runId;
+    this.log.info(`panel restored after a reload, showing ${this.#shownRunId ? `run ${this.#shownRunId}` : 'the latest run'}`);
+    this.#panel = this.setUp(panel);
+    // The webview asks for its run with `ready` once it has loaded.
+  }
+
+  private async present(runId: string | undefined): Promise<void> {
     const target = runId ?? this.runs.running()?.summary.runId ?? (await this.runs.list())[0]?.summary.runId;
     this.#shownRunId = target;
-    const record = target ? await this.runs.get(target) : undefined;
-    const events = record ? await this.runs.events(record.summary.runId) : [];
+    const home = target ? await this.runs.journalOf(target) : undefined;
+    const record = home ? await this.runs.get(home) : undefined;
+    const events = record ? await this.runs.familyEvents(record.summary.runId) : [];
     this.#queue = [];
-    this.post({ type: 'show', run: record?.summary, events });
+    const focus = record && target !== record.summary.runId ? target : undefined;
+    this.post({ kind: 'show', run: record && { ...record.summary, resumable: isResumable(record.summary.status) }, focus, events });
     await this.postState();
   }
 
@@ -76,7 +106,7 @@ export class Panel implements vscode.Disposable {
       this.#timer = undefined;
       const events = this.#queue;
       this.#queue = [];
-      this.post({ type: 'events', events });
+      this.post({ kind: 'events', events });
     }, FRAME_MS);
   }
 
@@ -86,55 +116,70 @@ export class Panel implements vscode.Disposable {
 
   private async postState(): Promise<void> {
     if (!this.#panel) return;
-    this.post({ type: 'state', model: await this.modelState(), running: this.runs.running() !== undefined });
+    this.post({ kind: 'state', model: await this.modelState(), running: this.runs.running() !== undefined });
   }
 
   private create(): vscode.WebviewPanel {
-    const media = vscode.Uri.joinPath(this.extensionUri, 'dist', 'media');
-    const panel = vscode.window.createWebviewPanel(Panel.viewType, 'Deep Agent', vscode.ViewColumn.Beside, {
-      enableScripts: true,
-      localResourceRoots: [media],
-      // The transcript is rebuilt from the run's events, so the hidden webview need not be kept alive.
-      retainContextWhenHidden: false,
-    });
+    const panel = vscode.window.createWebviewPanel(Panel.viewType, 'Deep Agent', vscode.ViewColumn.Beside, webviewOptions(this.extensionUri));
+    return this.setUp(panel);
+  }
+
+  private setUp(panel: vscode.WebviewPanel): vscode.WebviewPanel {
+    panel.webview.options = webviewOptions(this.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.svg');
-    panel.webview.html = html(panel.webview, media);
-    panel.onDidDispose(() => (this.#panel = undefined), null, this.#subscriptions);
-    panel.onDidChangeViewState(() => {
-      if (panel.visible) void this.show(this.#shownRunId);
+    panel.webview.html = html(panel.webview, vscode.Uri.joinPath(this.extensionUri, 'dist', 'media'));
+    panel.onDidDispose(() => {
+      if (this.#panel === panel) this.#panel = undefined;
     }, null, this.#subscriptions);
-    panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw), null, this.#subscriptions);
+    panel.onDidChangeViewState(() => {
+      if (panel.visible) void this.present(this.#shownRunId);
+    }, null, this.#subscriptions);
+    panel.webview.onDidReceiveMessage(async (raw: unknown) => {
+      const response = await answerRequest(raw, this.#handlers);
+      if (!response.ok) this.log.warn(`panel request failed: ${response.error}`);
+      void panel.webview.postMessage(response satisfies ToWebview);
+    }, null, this.#subscriptions);
     return panel;
   }
 
-  private async receive(raw: unknown): Promise<void> {
-    const parsed = fromWebviewSchema.safeParse(raw);
-    if (!parsed.success) return; // not from our front end: ignore
-    const message = parsed.data;
-    switch (message.type) {
-      case 'ready':
-        await this.show(this.#shownRunId);
-        break;
-      case 'send':
-        await this.runs.start(message.prompt, { followUpOf: this.#shownRunId });
-        break;
-      case 'stop':
-        this.runs.stop();
-        break;
-      case 'resume':
-        if (this.#shownRunId) await vscode.commands.executeCommand('deepAgent.resumeRun', this.#shownRunId);
-        break;
-      case 'configureModel':
-        await vscode.commands.executeCommand('deepAgent.configureModel');
-        break;
-      case 'approve':
-        this.approvals.answer(message.toolCallId, { approved: true });
-        break;
-      case 'reject':
-        this.approvals.answer(message.toolCallId, { approved: false, reason: message.reason });
-        break;
-    }
+  /** What each request of the webview does. */
+  readonly #handlers: RequestHandlers = {
+    ready: ({ runId }) => this.present(this.#shownRunId ?? runId),
+    send: ({ prompt, followUpOf }) => launch('start', () => this.runs.start(prompt, { followUpOf })),
+    stop: () => {
+      if (!this.runs.stop()) throw new Error('No run is going: it had ended already.');
+    },
+    resume: ({ runId }) => launch('resume', () => this.runs.resume(runId)),
+    configureModel: async () => ({ configured: (await vscode.commands.executeCommand<boolean | undefined>('deepAgent.configureModel')) === true }),
+    approve: ({ toolCallId }) => this.answerApproval(toolCallId, { approved: true }),
+    reject: ({ toolCallId, reason }) => this.answerApproval(toolCallId, { approved: false, reason }),
+    showRun: ({ runId }) => this.present(runId),
+  };
+
+  private answerApproval(toolCallId: string, decision: { approved: boolean; reason?: string }): void {
+    if (!this.approvals.answer(toolCallId, decision)) throw new Error('that tool call no longer waits for an answer');
   }
+}
+
+/** Starts or resumes a run: its id, or an error saying why it did not (thrown, or reported by RunManager). */
+async function launch(what: 'start' | 'resume', go: () => Promise<Launched>): Promise<{ runId: string }> {
+  let launched: Launched;
+  try {
+    launched = await go();
+  } catch (error) {
+    launched = { notStarted: error instanceof Error ? error.message : String(error) };
+  }
+  if (!didStart(launched)) throw new Error(`The run did not ${what}: ${launched.notStarted.replace(/\.$/, '')}.`);
+  return { runId: launched.summary.runId };
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'media')],
+    // The transcript is rebuilt from the run's events, so the hidden webview need not be kept alive.
+    retainContextWhenHidden: false,
+  };
 }
 
 function html(webview: vscode.Webview, media: vscode.Uri): string {
@@ -160,6 +205,7 @@ function html(webview: vscode.Webview, media: vscode.Uri): string {
 <body>
 <header id="bar" role="toolbar" aria-label="Run"></header>
 <main id="transcript" aria-live="polite"></main>
+<div id="problem" role="alert" hidden></div>
 <form id="composer"><textarea id="prompt" rows="2" aria-label="Task or follow-up" placeholder="Ask the agent… (Ctrl+Enter to send)"></textarea><button id="send" type="submit">Send</button></form>
 <script nonce="${nonce}" src="${script}"></script>
 </body>

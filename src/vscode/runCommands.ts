@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { applyRestore, isResumable, planRestore, type CheckpointInfo, type FileRestore, type RestoreResult, type RunEvent } from '../core';
 import type { Panel } from './panel';
-import type { RunManager, RunRecord } from './runManager';
+import { didStart, type RunManager, type RunRecord } from './runManager';
 import { formatBytes } from './storedRuns';
 import { WorkspaceFsBackend } from './workspaceBackend';
 
@@ -47,7 +47,7 @@ export class RunCommands implements vscode.Disposable {
   async resume(arg: unknown): Promise<void> {
     const record = await this.runFrom(arg, 'Resume Run', (r) => isResumable(r.summary.status), 'There is no interrupted or cancelled run to resume.');
     if (!record) return;
-    if (await this.runs.resume(record.summary.runId)) await this.panel.show(record.summary.runId);
+    if (didStart(await this.runs.resume(record.summary.runId))) await this.panel.show(record.summary.runId);
   }
 
   async fork(arg: unknown): Promise<void> {
@@ -79,7 +79,7 @@ export class RunCommands implements vscode.Disposable {
     const forkId = await this.runs.checkpoints.fork(point.checkpointId);
     if (restore) reportRestore(await this.runs.checkpoints.restoreFiles(point.checkpointId, backend));
     this.runs.refresh();
-    if (await this.runs.resume(forkId)) await this.panel.show(forkId);
+    if (didStart(await this.runs.resume(forkId))) await this.panel.show(forkId);
   }
 
   async restore(arg: unknown): Promise<void> {

@@ -30,7 +30,7 @@ import { chooseModel, type ModelChoice } from './models';
 import type { WorkbenchApprovals } from './approvals';
 import type { ApiKeys } from './secrets';
 import { readSettings } from './settings';
-import type { RunSummary } from './webviewProtocol';
+import type { RunSummary } from '../webview/protocol';
 import { WorkspaceFsBackend } from './workspaceBackend';
 import { ripgrepUnder } from './ripgrepPath';
 
@@ -56,6 +56,15 @@ interface LaunchOptions {
   history?: ChatMessage[];
   resume?: { runId: string; events: RunEvent[] };
 }
+
+/** Why a run did not start; a notification said so too. */
+export interface NotStarted {
+  notStarted: string;
+}
+
+/** A start or resume: the run's record, or why it did not start. */
+export type Launched = RunRecord | NotStarted;
+export const didStart = (launched: Launched): launched is RunRecord => !('notStarted' in launched);
 
 export class RunManager implements vscode.Disposable {
   readonly #runs = new Map<string, RunRecord>();
@@ -151,6 +160,27 @@ export class RunManager implements vscode.Disposable {
     return events;
   }
 
+  /** The stored run whose journal holds this run: itself, or for a subagent the run it belongs to. */
+  async journalOf(runId: string): Promise<string | undefined> {
+    if (!this.#runs.has(runId)) await this.list();
+    for (let id: string | undefined = runId; id; id = this.#parents.get(id)) if (this.#runs.has(id)) return id;
+    return undefined;
+  }
+
+  /**
+   * A run's events with those of its children journaled on their own (and theirs), in the order they
+   * happened: what the panel shows. A run going in this window has them all in memory already.
+   */
+  async familyEvents(runId: string): Promise<RunEvent[]> {
+    const own = await this.events(runId);
+    this.index(own);
+    if (this.#runs.get(runId)?.events) return own;
+    const children = [...this.#runs.values()].filter((r) => r.parentRunId === runId);
+    let merged = own;
+    for (const child of children) merged = mergeByTime(merged, await this.familyEvents(child.summary.runId));
+    return merged;
+  }
+
   /** A running run's totals move with its progress; a child run journaled on its own nests under its parent. */
   #track(event: RunEvent): void {
     const record = this.#runs.get(event.runId);
@@ -181,13 +211,13 @@ export class RunManager implements vscode.Disposable {
   }
 
   /** Starts a run; resolves when it has started (the run goes on in the background). */
-  async start(prompt: string, options: { followUpOf?: string } = {}): Promise<RunRecord | undefined> {
+  async start(prompt: string, options: { followUpOf?: string } = {}): Promise<Launched> {
     const before = options.followUpOf ? await this.get(options.followUpOf) : undefined;
     return this.launch(prompt, { history: before ? conversationOf(before, await this.events(before.summary.runId)) : undefined });
   }
 
   /** Goes on with an interrupted or cancelled run (the same run id); its earlier events stay its transcript. */
-  async resume(runId: string): Promise<RunRecord | undefined> {
+  async resume(runId: string): Promise<Launched> {
     const known = await this.get(runId);
     if (!known) throw new Error(`there is no run ${runId} in this workspace`);
     if (known.controller) return known;
@@ -242,16 +272,16 @@ export class RunManager implements vscode.Disposable {
     this.#onRunChanged.dispose();
   }
 
-  private async launch(prompt: string, options: LaunchOptions): Promise<RunRecord | undefined> {
+  private async launch(prompt: string, options: LaunchOptions): Promise<Launched> {
     if (this.running() || this.#starting) {
       void vscode.window.showWarningMessage('A Deep Agent run is already going. Stop it first, or wait for it to finish.');
-      return undefined;
+      return { notStarted: 'a run is already going; stop it first, or wait for it to finish' };
     }
     this.#starting = true;
     let record: RunRecord | undefined;
     try {
       const choice = await this.modelFor(prompt, options);
-      if (!choice) return undefined;
+      if ('notStarted' in choice) return choice;
       const settings = readSettings();
       const folders = vscode.workspace.workspaceFolders ?? [];
       const controller = new AbortController();
@@ -259,8 +289,8 @@ export class RunManager implements vscode.Disposable {
       const { resume } = options;
       if (resume) this.index(resume.events);
       const trace = this.trace();
-      // Settles with the record at the run's first event, or with undefined if it failed before one.
-      return await new Promise<RunRecord | undefined>((resolve, reject) => {
+      // Settles with the record at the run's first event, or with why not if it failed before one.
+      return await new Promise<Launched>((resolve, reject) => {
         const onEvent = (event: RunEvent) => {
           if (!record) {
             const startedAt = resume?.events.find((e) => e.type === 'run_start' && e.runId === resume.runId)?.ts ?? event.ts;
@@ -312,7 +342,7 @@ export class RunManager implements vscode.Disposable {
         }
         started.result
           .then((result) => {
-            if (!record) return resolve(undefined);
+            if (!record) return resolve({ notStarted: `the run ended before it began (${result.status})` });
             record.controller = undefined;
             if (this.#disposed) return;
             record.summary.status = result.status;
@@ -325,7 +355,7 @@ export class RunManager implements vscode.Disposable {
             this.log.error(`a run could not ${resume ? 'resume' : 'start'}: ${message}`);
             if (record) record.controller = undefined;
             if (!this.#disposed) void vscode.window.showErrorMessage(`Deep Agent: the run could not ${resume ? 'resume' : 'start'}: ${message}`);
-            resolve(undefined);
+            resolve({ notStarted: message });
           })
           .finally(() => {
             this.#starting = false;
@@ -341,7 +371,7 @@ export class RunManager implements vscode.Disposable {
    * The model a run uses. With none usable, Configure Model is walked through first; when that is
    * cancelled, the task is kept: a notification offers to configure a model and run it then.
    */
-  private async modelFor(prompt: string, options: LaunchOptions): Promise<Exclude<ModelChoice, { problem: string }> | undefined> {
+  private async modelFor(prompt: string, options: LaunchOptions): Promise<Exclude<ModelChoice, { problem: string }> | NotStarted> {
     const before = await chooseModel(readSettings(), this.keys);
     if (!('problem' in before)) return before;
     const configured = await vscode.commands.executeCommand<boolean | undefined>('deepAgent.configureModel', 'Deep Agent needs a model to run your task: where does it come from?');
@@ -354,7 +384,7 @@ export class RunManager implements vscode.Disposable {
     void vscode.window.showWarningMessage(`Deep Agent: ${what}.`, retry).then((action) => {
       if (action === retry) void this.launch(prompt, options);
     });
-    return undefined;
+    return { notStarted: after.problem };
   }
 
   /** Learns which subagent runs belong to which run. */
@@ -371,6 +401,15 @@ function recordOf(run: StoredRun): RunRecord {
     parentRunId: run.parentRunId,
     stored: { bytes: run.bytes, updatedAt: run.updatedAt, forkedFrom: run.forkedFrom },
   };
+}
+
+/** Two journals' events as one sequence in time order; each keeps its own order. */
+function mergeByTime(a: readonly RunEvent[], b: readonly RunEvent[]): RunEvent[] {
+  const out: RunEvent[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i]!.ts <= b[j]!.ts) ? a[i++]! : b[j++]!);
+  return out;
 }
 
 /** The messages a follow-up goes on from: what the run ended with, or the fold of its journal. */

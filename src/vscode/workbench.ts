@@ -12,7 +12,7 @@ import { MemoryView } from './memoryView';
 import { availableLanguageModels, chooseModel } from './models';
 import { Panel } from './panel';
 import { RunCommands } from './runCommands';
-import { RunManager, type RunRecord } from './runManager';
+import { didStart, RunManager, type RunRecord } from './runManager';
 import { RunsView } from './runsView';
 import { ApiKeys } from './secrets';
 import { readSettings } from './settings';
@@ -26,6 +26,8 @@ export interface Workbench extends vscode.Disposable {
   memoryView: vscode.TreeDataProvider<unknown>;
   /** After start-up: brings in the CLI's runs, prunes old ones, offers interrupted ones. */
   lookAtStoredRuns(): Promise<void>;
+  /** The panel VS Code brings back after a window reload, with the state its webview saved. */
+  restorePanel(panel: vscode.WebviewPanel, state: unknown): void;
 }
 
 /** What extension.ts lets the workbench do to the views it owns. */
@@ -47,11 +49,13 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
         const choice = await chooseModel(readSettings(), keys);
         return 'label' in choice ? { label: choice.label, languageModels: [] } : { languageModels: await availableLanguageModels() };
       } catch (error) {
-        log.error(String(error));
-        return { languageModels: [] };
+        const problem = error instanceof Error ? error.message : String(error);
+        log.error(problem);
+        return { languageModels: [], problem };
       }
     },
     approvals,
+    log,
   );
   const statusBar = runStatusBar(runs);
   const runCommands = new RunCommands(runs, panel);
@@ -71,10 +75,11 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
     runsView: new RunsView(runs) as vscode.TreeDataProvider<unknown>,
     memoryView: new MemoryView() as vscode.TreeDataProvider<unknown>,
     lookAtStoredRuns: () => lookAtStoredRuns(context, runs, log),
+    restorePanel: (webviewPanel, state) => panel.restore(webviewPanel, state),
     commands: {
       'deepAgent.runTask': async () => {
         const task = await askForTask();
-        if (task && (await runs.start(task))) await panel.show();
+        if (task && didStart(await runs.start(task))) await panel.show();
       },
       'deepAgent.stopRun': () => {
         if (!runs.stop()) void vscode.window.showInformationMessage('No Deep Agent run is going.');

@@ -88,7 +88,7 @@ test('Stop ends a streaming run, and the panel says it was cancelled', async () 
   const panel = vscode.panel();
   await panel.locator('.assistant', { hasText: 'word10 ' }).waitFor({ timeout: 30_000 });
   await panel.locator('button.stop').click();
-  await panel.locator('.end.cancelled').waitFor({ timeout: 30_000 });
+  await panel.locator('.end.cancelled', { hasText: 'Cancelled before it finished.' }).waitFor({ timeout: 30_000 });
   const text = await panel.locator('.assistant').last().innerText();
   assert.doesNotMatch(text, /word399/, 'the stream was cut short');
   await vscode.shot('4-stopped');

@@ -18,6 +18,11 @@ export interface BrowserWorkbench {
   /** The panel's webview document, two iframes deep. */
   panel(): FrameLocator;
   reload(): Promise<void>;
+  /**
+   * Developer: Reload Window. Unlike a page reload it lets VS Code save the window's state first
+   * (open editors, webview state); a page reload in the browser can beat that save.
+   */
+  reloadWindow(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -99,21 +104,28 @@ export async function openBrowser(
     };
     await page.goto(url);
     await waitForWorkbench();
+    const runCommand = async (title: string) => {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor();
+      await input.fill(`>${title}`);
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
+      await input.press('Enter');
+    };
     return {
       page,
       console: consoleLines,
       shot: async (name) => void (await page.screenshot({ path: join(options.shotsDir, `${name}.png`) })),
-      runCommand: async (title) => {
-        await page.keyboard.press('F1');
-        const input = page.locator('.quick-input-widget .quick-input-box input');
-        await input.waitFor();
-        await input.fill(`>${title}`);
-        await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
-        await input.press('Enter');
-      },
+      runCommand,
       panel: () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame'),
       reload: async () => {
         await page.reload();
+        await waitForWorkbench();
+      },
+      reloadWindow: async () => {
+        const reloaded = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame(), timeout: 60_000 });
+        await runCommand('Developer: Reload Window');
+        await reloaded;
         await waitForWorkbench();
       },
       close,
