@@ -83,7 +83,9 @@ export class Panel implements vscode.Disposable {
     const record = home ? await this.runs.get(home) : undefined;
     const events = record ? await this.runs.familyEvents(record.summary.runId) : [];
     this.#queue = [];
-    const focus = record && target !== record.summary.runId ? target : undefined;
+    // A child run is shown as the top run by naming it: a subagent within its parent's journal, or a
+    // child journaled on its own (whose parent is not shown).
+    const focus = record && (target !== record.summary.runId || record.parentRunId) ? target : undefined;
     this.post({ kind: 'show', run: record && { ...record.summary, resumable: isResumable(record.summary.status) }, focus, events });
     await this.postState();
   }

@@ -5,14 +5,13 @@
  * child is never run again.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import { build } from 'esbuild';
 import { CheckpointManager, childRunId, DeepAgentAttr, FileCheckpointStore, MemoryTraceExporter, RunNotFoundError, type RunEvent } from '../../src/core';
 import { graphTaskScript, parentAnswer, runGraphTaskParent, taskPrompts } from '../support/graphTask';
+import { bundleGraphTaskChild, runUntilTaskBStreams } from '../support/graphTaskCrash';
 import { startScriptedServer } from '../support/scriptedServer';
 
 const link = (id: string) => ({ kind: 'graph_task' as const, id });
@@ -61,50 +60,15 @@ test('a graph-task child run is journaled on its own, linked to its parent, and 
   assert.equal(listed.length, 3, 'the parent and both tasks are stored runs');
 });
 
-let childScript = '';
-before(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'graph-task-child-'));
-  childScript = join(dir, 'graphTaskChild.cjs');
-  await build({ entryPoints: [join(__dirname, '../support/graphTaskChild.ts')], outfile: childScript, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
-});
-after(() => rm(join(childScript, '..'), { recursive: true, force: true }));
-
-/** Runs the parent in a process and kills it with SIGKILL at the first streamed chunk of task B. */
-function runUntilTaskBStreams(args: string[]): Promise<{ parentRunId: string; events: RunEvent[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [childScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const events: RunEvent[] = [];
-    let buffered = '';
-    let stderr = '';
-    let killed = false;
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on('data', (data: Buffer) => {
-      buffered += data.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        const event = JSON.parse(line) as RunEvent;
-        events.push(event);
-        const start = events.find((e) => e.type === 'run_start' && e.data.prompt === taskPrompts.b);
-        if (!killed && start && event.runId === start.runId && event.type === 'llm_chunk') {
-          killed = true;
-          child.kill('SIGKILL');
-        }
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (signal !== 'SIGKILL') return reject(new Error(`the run ended (${code}) before task B streamed: ${stderr}`));
-      resolve({ parentRunId: events.find((e) => e.type === 'run_start' && !e.parentRunId)!.runId, events });
-    });
-  });
-}
+let child: { script: string; dispose(): Promise<void> };
+before(async () => (child = await bundleGraphTaskChild()));
+after(() => child.dispose());
 
 test('killed with SIGKILL while a graph task runs, the parent resumes with its unfinished task; the finished task is not run again', async (t) => {
   const server = await startScriptedServer(graphTaskScript(20));
   t.after(() => server.close());
   const { workspace, checkpointDir } = await scratch(t);
-  const { parentRunId } = await runUntilTaskBStreams([server.url, workspace, checkpointDir]);
+  const { parentRunId } = await runUntilTaskBStreams(child.script, [server.url, workspace, checkpointDir]);
   const store = new FileCheckpointStore(checkpointDir);
   const [aId, bId] = [childRunId(parentRunId, link('a')), childRunId(parentRunId, link('b'))];
   const runs = new Map((await store.listRuns()).map((r) => [r.runId, r.status]));
