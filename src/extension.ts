@@ -4,6 +4,7 @@
  * the stored runs (startUpRuns.ts: CLI runs brought in, old runs pruned, interrupted runs offered),
  * or at once when a command or view is used first.
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Workbench } from './vscode/workbench';
@@ -71,14 +72,16 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
     ),
   );
-  // Off the activation path: activate() returns first, then the workbench looks at the stored runs.
-  setTimeout(() => {
+  // Off the activation path: activate() returns first, then the workbench looks at the stored runs —
+  // only when there are some (here, or the CLI's in a workspace folder): loading it takes a while.
+  void anyJournals([join((context.storageUri ?? context.globalStorageUri).fsPath, 'runs'), ...(vscode.workspace.workspaceFolders ?? []).map((f) => join(f.uri.fsPath, '.deep-agent', 'runs'))]).then((found) => {
+    if (!found) return;
     try {
       void load().lookAtStoredRuns();
     } catch (error) {
       log.error(`the workbench could not be loaded: ${String(error)}`);
     }
-  }, 0);
+  });
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 }
 
@@ -86,6 +89,12 @@ export function activate(context: vscode.ExtensionContext): void {
 export function deactivate(): void {
   workbench?.dispose();
   workbench = undefined;
+}
+
+/** True when one of the folders holds a journal (a .jsonl file). */
+async function anyJournals(dirs: string[]): Promise<boolean> {
+  for (const dir of dirs) if ((await readdir(dir).catch(() => [])).some((name) => name.endsWith('.jsonl'))) return true;
+  return false;
 }
 
 /** A tree whose real provider is created when the view first asks for its items; its changes (one item or all) pass through. */
