@@ -47,15 +47,16 @@ async function runHostileGrep(t: TestContext, search: SearchSettings) {
 }
 
 test('without ripgrep, the hostile grep ends at its deadline with an error the model sees, and the run goes on', async (t) => {
-  const { result, log, stallMs } = await runHostileGrep(t, { ripgrep: false, timeoutMs: 3000 });
+  // A deadline long enough for the worker thread to start and reach the hostile file on a busy machine.
+  const { result, log, stallMs } = await runHostileGrep(t, { ripgrep: false, timeoutMs: 6000 });
   assert.equal(result.status, 'completed');
   const grep = log.ofType('tool_end').find((e) => e.data.name === 'grep')!;
   assert.equal(grep.data.ok, false);
   const error =
-    'Error: grep timed out after 3 s in hostile.txt: the pattern "(a+)+$" may backtrack catastrophically; simplify it or narrow path/glob';
+    'Error: grep timed out after 6 s in hostile.txt: the pattern "(a+)+$" may backtrack catastrophically; simplify it or narrow path/glob';
   assert.equal(grep.data.result, error);
-  assert.ok(grep.data.durationMs < 3000 + 3000, `ended within its deadline (${grep.data.durationMs} ms)`);
-  assert.match(result.output, /^I saw: Error: grep timed out after 3 s in hostile\.txt/, 'the model was told');
+  assert.ok(grep.data.durationMs < 6000 + 3000, `ended within its deadline (${grep.data.durationMs} ms)`);
+  assert.match(result.output, /^I saw: Error: grep timed out after 6 s in hostile\.txt/, 'the model was told');
   assert.ok(stallMs < MAX_STALL_MS, `the event loop was blocked for ${stallMs} ms`);
 });
 

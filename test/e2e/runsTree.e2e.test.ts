@@ -54,7 +54,8 @@ test('graph tasks journaled on their own, killed and resumed with their parent, 
   const { page } = vscode;
   const rows = await showRunsView(page);
   const parent = rows.filter({ hasText: parentPrompt });
-  await parent.waitFor({ timeout: 30_000 });
+  // The workbench brings the CLI's journals in one by one: the parent turns collapsible once its children are in.
+  await page.locator('.part.sidebar .monaco-list-row[aria-expanded]', { hasText: parentPrompt }).waitFor({ timeout: 30_000 });
   for (const prompt of Object.values(taskPrompts)) assert.equal(await rows.filter({ hasText: prompt }).count(), 0, `${prompt} is not a top-level row`);
   assert.equal(await parent.getAttribute('aria-expanded'), 'false');
   assert.match(await parent.innerText(), /completed/);
