@@ -115,7 +115,7 @@ export function foldJournal(events: readonly RunEvent[], end = events.length): J
     if (!state || event.seq <= state.lastSeq) continue;
     state.lastSeq = event.seq;
     state.lastTs = event.ts;
-    apply(state, event, runs);
+    apply(state, event, runs, root!);
   }
   return { root, runs };
 }
@@ -151,7 +151,7 @@ function newState(event: Extract<RunEvent, { type: 'run_start' }>): RunState {
   };
 }
 
-function apply(state: RunState, event: RunEvent, runs: Map<string, RunState>): void {
+function apply(state: RunState, event: RunEvent, runs: Map<string, RunState>, root: RunState): void {
   switch (event.type) {
     case 'llm_end': {
       if (state.pending) commitStep(state);
@@ -159,7 +159,8 @@ function apply(state: RunState, event: RunEvent, runs: Map<string, RunState>): v
       state.pending = { step: event.data.step, answer: { text, toolCalls, finishReason, usage, costUsd }, results: new Map(), started: new Map(), fileChanges: new Map() };
       state.step = event.data.step;
       const spend = countEvent(state, event)!;
-      for (let run: RunState | undefined = state; run; run = run.parentRunId ? runs.get(run.parentRunId) : undefined) addSpend(run, spend);
+      // Up to the journal's own run, whose parent (if any) is in another journal: a damaged parentRunId cannot make a loop.
+      for (let run: RunState | undefined = state; run; run = run === root ? undefined : runs.get(run.parentRunId!)) addSpend(run, spend);
       return;
     }
     case 'tool_start':

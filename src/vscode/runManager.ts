@@ -163,21 +163,32 @@ export class RunManager implements vscode.Disposable {
   /** The stored run whose journal holds this run: itself, or for a subagent the run it belongs to. */
   async journalOf(runId: string): Promise<string | undefined> {
     if (!this.#runs.has(runId)) await this.list();
-    for (let id: string | undefined = runId; id; id = this.#parents.get(id)) if (this.#runs.has(id)) return id;
+    for (const id of this.#ancestry(runId)) if (this.#runs.has(id)) return id;
     return undefined;
+  }
+
+  /** The run and the runs above it; a damaged journal's parent links can form a loop, which ends the walk. */
+  *#ancestry(runId: string): Generator<string> {
+    const seen = new Set<string>();
+    for (let id: string | undefined = runId; id && !seen.has(id); id = this.#parents.get(id)) {
+      seen.add(id);
+      yield id;
+    }
   }
 
   /**
    * A run's events with those of its children journaled on their own (and theirs), in the order they
    * happened: what the panel shows. A run going in this window has them all in memory already.
    */
-  async familyEvents(runId: string): Promise<RunEvent[]> {
+  async familyEvents(runId: string, seen = new Set<string>()): Promise<RunEvent[]> {
+    seen.add(runId);
     const own = await this.events(runId);
     this.index(own);
     if (this.#runs.get(runId)?.events) return own;
-    const children = [...this.#runs.values()].filter((r) => r.parentRunId === runId);
+    // `seen`: damaged journals can name each other as parents.
+    const children = [...this.#runs.values()].filter((r) => r.parentRunId === runId && !seen.has(r.summary.runId));
     let merged = own;
-    for (const child of children) merged = mergeByTime(merged, await this.familyEvents(child.summary.runId));
+    for (const child of children) merged = mergeByTime(merged, await this.familyEvents(child.summary.runId, seen));
     return merged;
   }
 
@@ -230,7 +241,7 @@ export class RunManager implements vscode.Disposable {
 
   /** True when the event comes from the run or one of its subagents. */
   belongsTo(event: RunEvent, runId: string): boolean {
-    for (let id: string | undefined = event.runId; id; id = this.#parents.get(id)) if (id === runId) return true;
+    for (const id of this.#ancestry(event.runId)) if (id === runId) return true;
     return false;
   }
 

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import { CheckpointManager, childRunId, DeepAgentAttr, FileCheckpointStore, MemoryTraceExporter, RunNotFoundError, type RunEvent } from '../../src/core';
+import { CheckpointManager, childRunId, DeepAgentAttr, FileCheckpointStore, foldJournal, MemoryTraceExporter, RunNotFoundError, type RunEvent } from '../../src/core';
 import { graphTaskScript, parentAnswer, runGraphTaskParent, taskPrompts } from '../support/graphTask';
 import { bundleGraphTaskChild, runUntilTaskBStreams } from '../support/graphTaskCrash';
 import { startScriptedServer } from '../support/scriptedServer';
@@ -121,4 +121,19 @@ test('a fork of the parent takes its children along as they were at the checkpoi
   assert.equal(requestsFor(server.requests, taskPrompts.a), aCalls, 'the fork did not run task A again');
   assert.equal(requestsFor(server.requests, taskPrompts.b), 2, 'the fork ran task B');
   assert.equal((await store.readJournal(original.runId)).events.length, events.length, 'the original run is untouched');
+});
+
+test('a journal whose own run names one of its subagents as its parent folds without looping', () => {
+  const ev = (runId: string, parentRunId: string | undefined, seq: number, type: string, data: object) => ({ runId, parentRunId, seq, ts: 1_000 + seq, type, data }) as RunEvent;
+  const usage = { inputTokens: 1, outputTokens: 1, totalTokens: 2 };
+  const answer = { step: 1, model: 'm', text: 'x', toolCalls: [], finishReason: 'stop', usage, costUsd: 0, durationMs: 1 };
+  const { root, runs } = foldJournal([
+    ev('main', 'sub', 0, 'run_start', { agentName: 'a', prompt: 'p', model: 'm', maxIterations: 5, depth: 0 }),
+    ev('sub', 'main', 0, 'run_start', { agentName: 'b', prompt: 'q', model: 'm', maxIterations: 5, depth: 1, parentToolCallId: 'call-1' }),
+    ev('sub', 'main', 1, 'llm_end', answer),
+    ev('main', 'sub', 1, 'llm_end', answer),
+  ]);
+  assert.equal(root?.runId, 'main');
+  assert.equal(runs.get('sub')!.usage.totalTokens, 2);
+  assert.equal(root!.usage.totalTokens, 4, "the subagent's tokens count once for its parent, and the walk stops at the journal's own run");
 });

@@ -174,8 +174,9 @@ export class CheckpointManager {
    * comes along under the fork's child id, so the fork does not run a finished child again and goes
    * on with an unfinished one.
    */
-  async #forkChildren(from: string, to: string, untilTs: number, checkpointId: string, ids: IdSource): Promise<void> {
-    const children = (await this.store.listRuns()).filter((r) => r.parentRunId === from && r.parent);
+  async #forkChildren(from: string, to: string, untilTs: number, checkpointId: string, ids: IdSource, seen = new Set([from])): Promise<void> {
+    // `seen`: damaged journals can name each other as parents.
+    const children = (await this.store.listRuns()).filter((r) => r.parentRunId === from && r.parent && !seen.has(r.runId));
     for (const child of children) {
       const { events } = await this.store.readJournal(child.runId);
       let end = 0;
@@ -183,7 +184,8 @@ export class CheckpointManager {
       if (!events.slice(0, end).some((e) => e.type === 'run_start' && e.runId === child.runId)) continue;
       const childId = childRunId(to, child.parent!);
       await this.#writeFork(childId, forkEvents(events, end, { runId: child.runId, checkpointId }, childId, ids, new Map([[from, to]])));
-      await this.#forkChildren(child.runId, childId, untilTs, checkpointId, ids);
+      seen.add(child.runId);
+      await this.#forkChildren(child.runId, childId, untilTs, checkpointId, ids, seen);
     }
   }
 
