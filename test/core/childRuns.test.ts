@@ -137,3 +137,19 @@ test('a journal whose own run names one of its subagents as its parent folds wit
   assert.equal(runs.get('sub')!.usage.totalTokens, 2);
   assert.equal(root!.usage.totalTokens, 4, "the subagent's tokens count once for its parent, and the walk stops at the journal's own run");
 });
+
+test("a child run starts its own conversation: the parent's earlier messages (a follow-up) are not its history", async (t) => {
+  const server = await startScriptedServer(graphTaskScript(0));
+  t.after(() => server.close());
+  const { workspace, checkpointDir } = await scratch(t);
+  const history = [
+    { role: 'user' as const, content: 'EARLIER QUESTION' },
+    { role: 'assistant' as const, content: 'An earlier answer.' },
+  ];
+  const result = await runGraphTaskParent({ serverUrl: server.url, workspace, checkpointDir, history });
+  assert.equal(result.status, 'completed', result.error?.message);
+  const taskRequests = server.requests.filter((r) => Object.values(taskPrompts).includes(r.body.messages.find((m) => m.role === 'user')?.content as never));
+  assert.equal(taskRequests.length, 2);
+  for (const request of taskRequests) assert.ok(!JSON.stringify(request.body.messages).includes('EARLIER QUESTION'), 'a task does not see its parent\'s conversation');
+  assert.ok(JSON.stringify(server.requests[0]!.body.messages).includes('EARLIER QUESTION'), 'the parent does');
+});

@@ -5,7 +5,7 @@
  * while it runs. Used by test/core/childRuns.test.ts (in process and in a child process) and the e2e suite.
  */
 import { z } from 'zod';
-import { createDeepAgent, defineTool, OpenAICompatibleModel, startRun, ToolError, type RunEventListener, type RunResult, type TraceExporter } from '../../src/core';
+import { createDeepAgent, defineTool, OpenAICompatibleModel, startRun, ToolError, type ChatMessage, type RunEventListener, type RunResult, type TraceExporter } from '../../src/core';
 import type { ChatCompletionBody, ScriptedReply } from './scriptedServer';
 
 export const parentPrompt = 'Research the topic, then write it up.';
@@ -34,6 +34,8 @@ export interface GraphTaskRunOptions {
   resume?: string;
   onEvent?: RunEventListener;
   exporters?: TraceExporter[];
+  /** Earlier messages of the parent's conversation (a follow-up). */
+  history?: ChatMessage[];
 }
 
 /** The parent run, through the one assembler. */
@@ -62,6 +64,7 @@ export function runGraphTaskParent(options: GraphTaskRunOptions): Promise<RunRes
       workspace: { root: options.workspace },
       checkpoints: { location: options.checkpointDir },
       resume: options.resume,
+      history: options.history,
     },
     { model, tools: [runGraphTask], onEvent: options.onEvent, exporters: options.exporters },
   ).result;

@@ -51,8 +51,8 @@ async function startRun(name: string, options: DeepAgentOptions, prompt: string,
   const { parent } = deps;
   const runId = resume?.runId ?? deps.runId ?? (parent ? childRunId(parent.runId, parent.link) : ids());
   const emitter = new RunEmitter(runId, undefined, sink, clock, resume && emitterRestoreOf(resume), parent?.runId);
-  // What a child run of this run inherits: everything but the journal (a child has its own) and the identity.
-  const { persistence: _journal, runId: _id, parent: _parent, ...inherited } = deps;
+  // What a child run of this run inherits: everything but the journal (a child has its own), the identity and the conversation.
+  const { persistence: _journal, runId: _id, parent: _parent, history: _history, ...inherited } = deps;
   const childRunner = deps.childRunner ?? runChildInMemory;
   const { skills, problems } = await discoverSkills(deps.skillsDirs ?? []);
   const subagents: SubagentConfig[] = [

@@ -87,9 +87,10 @@ export function startRun(config: RunConfig, hooks: RunHooks = {}): StartedRun {
   const manager = hooks.checkpoints ?? (c.checkpoints && new CheckpointManager(checkpointStore(c.checkpoints.location), { frequency: c.checkpoints.every ?? 'tool_call' }));
 
   const run = async (): Promise<RunResult> => {
-    const tracer = await tracerFor(c.trace, hooks);
+    let tracer: Awaited<ReturnType<typeof tracerFor>>;
     try {
-      const deps = { backend, skillsDirs: c.skillsDirs, guardrails, tracer, approvals, signal, onEvent, history: c.history as never, ids: hooks.ids };
+      tracer = await tracerFor(c.trace, hooks);
+      const deps = { backend, skillsDirs: c.skillsDirs, guardrails, tracer, approvals, signal, onEvent, history: c.history, ids: hooks.ids };
       if (!manager) return await agent.execute(c.prompt!, deps);
       const point = hooks.resumePoint ?? (c.resume ? await manager.resumePoint(c.resume, { agentName: agent.name, ids: hooks.ids }) : undefined);
       // The tracer follows runs from their run_start: a resumed run's span goes on from its original start.
