@@ -43,7 +43,7 @@ async function bringInCliRuns(context: vscode.ExtensionContext, runs: RunManager
 /** Prunes old finished runs, then offers the interrupted ones (a notification; the badge follows the Runs view's listing). */
 async function checkStoredRuns(runs: RunManager, log: vscode.LogOutputChannel): Promise<void> {
   const t = performance.now();
-  let stored = await runs.store.listRuns();
+  let stored = await afterOtherWindowsLetGo(runs);
   let retention: RetentionSettings | undefined;
   try {
     const { runsKeepDays, runsKeepCount } = readRetention();
@@ -63,6 +63,25 @@ async function checkStoredRuns(runs: RunManager, log: vscode.LogOutputChannel): 
   const interrupted = stored.filter((r) => r.status === 'interrupted').sort((a, b) => b.updatedAt - a.updatedAt);
   log.info(`${stored.length} stored run(s), ${interrupted.length} interrupted, looked at in ${(performance.now() - t).toFixed(1)} ms`);
   if (interrupted.length) await offerResume(interrupted);
+}
+
+/** How long a reloaded window waits for the extension host it replaces to let go of its runs. */
+const RELEASE_WAIT_MS = 10_000;
+const RELEASE_POLL_MS = 250;
+
+/**
+ * The stored runs, once the extension host this window replaces (a reload) has let go of its runs:
+ * for a moment after a reload the old one is still alive and its runs look running, and would not be
+ * offered for resuming. Runs another window keeps going past the wait still look running, as they are.
+ */
+async function afterOtherWindowsLetGo(runs: RunManager): Promise<StoredRun[]> {
+  const heldElsewhere = (stored: StoredRun[]) => stored.some((r) => r.status === 'running' && runs.running()?.summary.runId !== r.runId);
+  let stored = await runs.store.listRuns();
+  for (const until = Date.now() + RELEASE_WAIT_MS; heldElsewhere(stored) && Date.now() < until; ) {
+    await new Promise((resolve) => setTimeout(resolve, RELEASE_POLL_MS));
+    stored = await runs.store.listRuns();
+  }
+  return stored;
 }
 
 async function offerResume(interrupted: StoredRun[]): Promise<void> {
