@@ -11,12 +11,11 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import { z } from 'zod';
 import { createDeepAgent } from '../src/core/agent/createDeepAgent';
 import { StateBackend } from '../src/core/backends/state';
 import { OpenAICompatibleModel } from '../src/core/model/openai';
-import { defineTool } from '../src/core/tools/types';
 import { startScriptedServer, type ScriptedServer } from '../test/support/scriptedServer';
+import { noteTool as note } from './noteTool';
 import { summary } from './stats';
 
 const steps = Number(process.env.AGENT_LOOP_STEPS ?? 200);
@@ -24,15 +23,6 @@ const pairs = Number(process.env.AGENT_LOOP_PAIRS ?? 8);
 const prompt = 'Count the notes.';
 const words = Array.from({ length: 24 }, (_, i) => `word${i} `);
 
-const note = defineTool({
-  name: 'note',
-  description: 'Notes a number',
-  parameters: z.object({ n: z.number() }),
-  readOnly: false,
-  async execute({ n }) {
-    return `noted ${n}`;
-  },
-});
 
 async function viaAgent(server: ScriptedServer): Promise<number> {
   const agent = createDeepAgent({ model: new OpenAICompatibleModel({ baseURL: server.url, model: 'scripted-model' }), tools: [note], maxIterations: steps + 1 });

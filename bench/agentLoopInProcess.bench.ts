@@ -7,22 +7,13 @@
  * Env: AGENT_LOOP_STEPS (200), AGENT_LOOP_RUNS (40).
  */
 import { performance } from 'node:perf_hooks';
-import { z } from 'zod';
-import { createDeepAgent, defineTool, StateBackend, type ChatModel, type ChatRequest, type ModelChunk } from '../src/core';
+import { createDeepAgent, StateBackend, type ChatModel, type ChatRequest, type ModelChunk } from '../src/core';
+import { noteTool as note } from './noteTool';
 import { summary } from './stats';
 
 const steps = Number(process.env.AGENT_LOOP_STEPS ?? 200);
 const runs = Number(process.env.AGENT_LOOP_RUNS ?? 40);
 
-const note = defineTool({
-  name: 'note',
-  description: 'Notes a number',
-  parameters: z.object({ n: z.number() }),
-  readOnly: false,
-  async execute({ n }) {
-    return `noted ${n}`;
-  },
-});
 
 const model: ChatModel = {
   id: 'in-process',
