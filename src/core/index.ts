@@ -92,6 +92,7 @@ export { DEFAULT_API_KEY_ENV, modelFrom } from './launch/model';
 export { journaledChildRunner } from './launch/childRuns';
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './checkpoint/fileStore';
 export { PgCheckpointStore, type PgCheckpointStoreOptions } from './checkpoint/pgStore';
+export { PgVectorMemoryStore, type PgVectorMemoryStoreOptions } from './memory/stores/pgvector';
 export { CheckpointError, isResumable, isValidRunId, RunNotFoundError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun, type StoredRunStatus } from './checkpoint/store';
 export { journalFiles, type JournalFile } from './checkpoint/journalListing';
 export { totalsOf } from './checkpoint/summary';
