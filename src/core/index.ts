@@ -92,7 +92,6 @@ export { DEFAULT_API_KEY_ENV, modelFrom } from './launch/model';
 export { journaledChildRunner } from './launch/childRuns';
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './checkpoint/fileStore';
 export { PgCheckpointStore, type PgCheckpointStoreOptions } from './checkpoint/pgStore';
-export { PgVectorMemoryStore, type PgVectorMemoryStoreOptions } from './memory/stores/pgvector';
 export { CheckpointError, isResumable, isValidRunId, RunNotFoundError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun, type StoredRunStatus } from './checkpoint/store';
 export { journalFiles, type JournalFile } from './checkpoint/journalListing';
 export { totalsOf } from './checkpoint/summary';
@@ -110,6 +109,7 @@ export { EmbeddingSpaceError, MemoryError, MemoryStoreError } from './memory/err
 export { MemoryManager, type MemoryInput, type MemoryManagerOptions, type MemoryStats, type RecallOptions } from './memory/manager';
 export { consolidateMemories, type ConsolidationOptions, type ConsolidationResult } from './memory/consolidation';
 export { StateMemoryStore } from './memory/stores/state';
+export { PgVectorMemoryStore, type PgVectorMemoryStoreOptions } from './memory/stores/pgvector';
 export { HashingEmbedder } from './memory/embedders/hashing';
 export { memoryConfigSchema, embedderKinds, memoryBackends, type EmbedderKind, type MemoryBackend, type MemoryConfig } from './memory/config';
 export { openMemory, type OpenMemoryHooks } from './memory/open';
