@@ -1,0 +1,14 @@
+import { LanceDbMemoryStore } from './src/core/memory/stores/lancedb';
+import { rmSync } from 'node:fs';
+const dir = '/tmp/ldbx/b'; rmSync(dir, { recursive: true, force: true });
+const s = await LanceDbMemoryStore.open(dir);
+await s.setSpace({ model: 'x', dimension: 2 });
+const m = (id: string, content: string) => ({ id, content, embedding: [1, 0], memoryType: 'semantic' as const, timestamp: 1, metadata: {}, importance: 0.5, scope: 'global' as const, provenance: { source: 'user' as const } });
+await s.store([m('exact', 'tabs are preferred for indentation'), m('near', 'indentation style of the project'), m('farther', 'postgres runs on port 5432'), m('far', 'postgres postgres connection pooling with pgbouncer'), m('episode', 'yesterday the user fixed the postgres migration')]);
+const show = async () => console.log((await s.retrieve({ text: 'postgres pgbouncer', mode: 'fulltext' })).map((r) => [r.id, r.relevanceScore]));
+await show();
+await s.maintain();
+await show();
+await s.store([m('late', 'pgbouncer late')]);
+await show();
+await s.close();
