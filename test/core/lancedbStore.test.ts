@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { EmbeddingSpaceError, MemoryStoreError } from '../../src/core/memory/errors';
 import { LanceDbMemoryStore } from '../../src/core/memory/stores/lancedb';
+import { vectorIndexDue } from '../../src/core/memory/stores/lancedbVectorIndex';
 import type { Memory } from '../../src/core/memory/types';
 
 // Checked before any test runs: importing the store must not load LanceDB's native binary.
@@ -145,5 +146,14 @@ describe('LanceDbMemoryStore', () => {
     await store.store([memory('late', 'added after the index', unit([0, 0, 0, 1]))]);
     assert.equal((await store.retrieve({ embedding: angle(123), mode: 'vector', limit: 1 }))[0]?.id, 'm123');
     assert.equal((await store.retrieve({ embedding: unit([0, 0, 0, 1]), mode: 'vector', limit: 1 }))[0]?.id, 'late', 'rows not yet in the index are searched too');
+  });
+
+  it('retrains the vector index once the table has grown fourfold, and leaves an index it did not make alone', () => {
+    const index = (name: string) => ({ name, columns: ['vector'] }) as Parameters<typeof vectorIndexDue>[0][number];
+    assert.equal(vectorIndexDue([], 299, 300), undefined);
+    assert.deepEqual(vectorIndexDue([], 300, 300), { name: 'vector_ivf_flat_300', replaces: undefined });
+    assert.equal(vectorIndexDue([index('vector_ivf_flat_300')], 1199, 300), undefined);
+    assert.deepEqual(vectorIndexDue([index('vector_ivf_flat_300')], 1200, 300), { name: 'vector_ivf_flat_1200', replaces: 'vector_ivf_flat_300' });
+    assert.equal(vectorIndexDue([index('someone_elses')], 1_000_000, 300), undefined);
   });
 });

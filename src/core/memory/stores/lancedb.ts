@@ -16,7 +16,7 @@ import type { EmbeddingSpace, Memory, MemoryFilter, MemoryOrder, MemoryPage, Mem
 import { loadLanceDb, type LanceDbModules } from './lancedbLoad';
 import { TableMaintenance } from './lancedbMaintenance';
 import { hasMetadataFilter, idsIn, memorySchema, spaceOfSchema, sqlString, toMemory, toRow, whereOf } from './lancedbRows';
-import { VECTOR_INDEX, VECTOR_INDEX_MIN_ROWS } from './lancedbVectorIndex';
+import { tuneVectorQuery, VECTOR_INDEX_MIN_ROWS } from './lancedbVectorIndex';
 
 export interface LanceDbMemoryStoreOptions {
   /** The table inside the folder (default "memories"). */
@@ -185,7 +185,7 @@ export class LanceDbMemoryStore implements MemoryStore {
     const table = await this.#requireTable();
     return this.#ranked('vector search', filter, limit, (n) => {
       const query = table.vectorSearch(embedding).distanceType('cosine').limit(n);
-      return this.#maintenance.vectorIndexed ? VECTOR_INDEX.tune(query) : query;
+      return this.#maintenance.vectorIndexed ? tuneVectorQuery(query) : query;
     }, (row) => 1 - (row._distance as number));
   }
 

@@ -10,7 +10,7 @@
  */
 import type { Table } from '@lancedb/lancedb';
 import type { LanceDbModules } from './lancedbLoad';
-import { VECTOR_INDEX } from './lancedbVectorIndex';
+import { buildVectorIndex, vectorIndexDue } from './lancedbVectorIndex';
 
 /** Writes after which optimize runs at once; fewer wait for a quiet moment. */
 const OPTIMIZE_AFTER_WRITES = 50;
@@ -81,10 +81,13 @@ export class TableMaintenance {
     } else if (behind || (writes > 0 && !only)) {
       await table.optimize();
     }
-    if (!only && !this.#vectorIndexed) {
+    if (!only) {
       const rows = await table.countRows();
-      if (rows >= this.vectorIndexMinRows) {
-        await table.createIndex('vector', { config: VECTOR_INDEX.build(this.modules.lancedb, rows) });
+      const due = vectorIndexDue(await table.listIndices(), rows, this.vectorIndexMinRows);
+      if (due) {
+        // The new index is built beside the old one, so queries keep an index meanwhile.
+        await table.createIndex('vector', { config: buildVectorIndex(this.modules.lancedb, rows), name: due.name, replace: false });
+        if (due.replaces) await table.dropIndex(due.replaces);
         this.#vectorIndexed = true;
       }
     }
