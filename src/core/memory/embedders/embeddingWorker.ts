@@ -1,0 +1,124 @@
+/**
+ * The embedding worker thread (see embeddingHost.ts): keeps the transformers.js feature-extraction
+ * pipelines its embedders asked for and embeds texts in batches, so tokenizing and inference never
+ * run on the main thread.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parentPort } from 'node:worker_threads';
+import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
+
+/** Which model, from where, how: one pipeline per distinct settings. */
+export interface EmbeddingWorkerSettings {
+  modelId: string;
+  localModelPath?: string;
+  cacheDir?: string;
+  allowRemote: boolean;
+  dtype: 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'bnb4' | 'q4f16';
+  batchSize: number;
+}
+
+export type EmbeddingAsk =
+  | { type: 'embed'; settings: EmbeddingWorkerSettings; texts: string[] }
+  | { type: 'dimension'; settings: EmbeddingWorkerSettings }
+  /** The embedder was closed: its pipeline is disposed (loaded again if asked again). */
+  | { type: 'release'; settings: EmbeddingWorkerSettings };
+
+/** `cancel`: the caller gave up; the rest of that request's batches are skipped. */
+export type EmbeddingRequest = (EmbeddingAsk & { id: number }) | { type: 'cancel'; id: number };
+
+/** `vectors`: texts × dimension, row after row. */
+export type EmbeddingReply =
+  | { id: number; ok: true; dimension: number; vectors?: Float32Array }
+  | { id: number; ok: false; error: string };
+
+const cancelled = new Set<number>();
+const pipelines = new Map<string, Promise<FeatureExtractionPipeline>>();
+/** Loads one at a time: transformers.js reads where to look from its global `env`. */
+let loads: Promise<unknown> = Promise.resolve();
+
+parentPort!.on('message', (request: EmbeddingRequest) => {
+  if (request.type === 'cancel') return void cancelled.add(request.id);
+  void answer(request).then((reply) => {
+    cancelled.delete(request.id);
+    parentPort!.postMessage(reply, reply.ok && reply.vectors ? [reply.vectors.buffer as ArrayBuffer] : []);
+  });
+});
+
+async function answer(request: EmbeddingAsk & { id: number }): Promise<EmbeddingReply> {
+  const { id, settings } = request;
+  try {
+    if (request.type === 'release') return await release(settings, id);
+    const extractor = await load(settings);
+    const dimension = hiddenSize(extractor, settings);
+    if (request.type === 'dimension') return { id, ok: true, dimension };
+    const vectors = new Float32Array(request.texts.length * dimension);
+    for (let start = 0; start < request.texts.length; start += settings.batchSize) {
+      // A cancel message can only arrive between batches: let it in.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (cancelled.has(id)) return { id, ok: false, error: 'cancelled' };
+      const output = await extractor(request.texts.slice(start, start + settings.batchSize), { pooling: 'mean', normalize: true });
+      vectors.set(output.data as Float32Array, start * dimension);
+    }
+    return { id, ok: true, dimension, vectors };
+  } catch (error) {
+    return { id, ok: false, error: oneLine(error) };
+  }
+}
+
+const keyOf = (settings: EmbeddingWorkerSettings) => JSON.stringify([settings.modelId, settings.localModelPath, settings.cacheDir, settings.allowRemote, settings.dtype]);
+
+/** Loads a model once; a failed load is tried again on the next request (the files may have been put there since). */
+function load(settings: EmbeddingWorkerSettings): Promise<FeatureExtractionPipeline> {
+  const key = keyOf(settings);
+  let loading = pipelines.get(key);
+  if (!loading) {
+    loading = loads.then(() => loadNow(settings));
+    loads = loading.catch(() => undefined);
+    pipelines.set(key, loading);
+    loading.catch(() => pipelines.delete(key));
+  }
+  return loading;
+}
+
+async function loadNow(settings: EmbeddingWorkerSettings): Promise<FeatureExtractionPipeline> {
+  const folders = modelFolders(settings);
+  env.allowRemoteModels = settings.allowRemote;
+  env.allowLocalModels = settings.localModelPath !== undefined;
+  if (settings.localModelPath !== undefined) env.localModelPath = settings.localModelPath;
+  // Set explicitly: the defaults resolve relative to the bundled file.
+  env.useFSCache = settings.cacheDir !== undefined;
+  if (settings.cacheDir !== undefined) env.cacheDir = settings.cacheDir;
+  try {
+    return await pipeline('feature-extraction', settings.modelId, { dtype: settings.dtype });
+  } catch (error) {
+    throw new Error(`cannot load embedding model ${settings.modelId} from ${folders.join(' or ') || 'the Hugging Face hub'}: ${oneLine(error)}`);
+  }
+}
+
+async function release(settings: EmbeddingWorkerSettings, id: number): Promise<EmbeddingReply> {
+  const key = keyOf(settings);
+  const loaded = pipelines.get(key);
+  pipelines.delete(key);
+  await (await loaded?.catch(() => undefined))?.dispose();
+  return { id, ok: true, dimension: 0 };
+}
+
+/** Where the model is looked for; with downloads off, one of them must hold it. */
+function modelFolders(settings: EmbeddingWorkerSettings): string[] {
+  const folders = [settings.localModelPath, settings.cacheDir].filter((dir) => dir !== undefined).map((dir) => join(dir, settings.modelId));
+  if (settings.allowRemote) return folders;
+  if (folders.length === 0) throw new Error(`embedding model ${settings.modelId}: downloads are off and no localModelPath is set`);
+  if (!folders.some((folder) => existsSync(join(folder, 'config.json')))) {
+    throw new Error(`embedding model ${settings.modelId} not found: no config.json in ${folders.join(' or ')} (downloads are off; put the model's files there)`);
+  }
+  return folders;
+}
+
+function hiddenSize(extractor: FeatureExtractionPipeline, settings: EmbeddingWorkerSettings): number {
+  const size = (extractor.model.config as { hidden_size?: unknown }).hidden_size;
+  if (typeof size !== 'number') throw new Error(`embedding model ${settings.modelId}: its config.json names no hidden_size`);
+  return size;
+}
+
+const oneLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!;
