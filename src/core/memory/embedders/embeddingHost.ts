@@ -18,6 +18,8 @@ interface Pending {
   reject(error: Error): void;
 }
 
+const ONCE_PER_PROCESS = ' (onnxruntime loads once per process and an earlier embedding worker stopped: restart the process, or reload the VS Code window)';
+
 let worker: Worker | undefined;
 const pending = new Map<number, Pending>();
 let nextId = 0;
@@ -45,9 +47,12 @@ export function ask(request: EmbeddingAsk, signal?: AbortSignal): { id: number; 
   return { id, answer };
 }
 
-/** Fails a request still waiting (its answer, if one comes, is dropped). */
+/** Fails a request still waiting, and tells the worker to skip the rest of it. */
 export function abandon(id: number, error: Error): void {
-  pending.get(id)?.reject(error);
+  const waiting = pending.get(id);
+  if (!waiting) return;
+  worker?.postMessage({ type: 'cancel', id } satisfies EmbeddingRequest);
+  waiting.reject(error);
 }
 
 /** The worker the requests go to, for tests that must stop it from outside. */
@@ -67,7 +72,7 @@ function startHost(): Worker {
     const error = new MemoryError(`the embedding worker ${why}; the next call starts a new one`);
     for (const waiting of [...pending.values()]) waiting.reject(error);
   };
-  started.on('error', (error) => died(`failed: ${error.message.split('\n', 1)[0]}`));
+  started.on('error', (error) => died(`failed: ${error.message.split('\n', 1)[0]}${/did not self-register/.test(error.message) ? ONCE_PER_PROCESS : ''}`));
   started.on('exit', (code) => died(`stopped (exit code ${code})`));
   return started;
 }

@@ -18,11 +18,12 @@ export interface EmbeddingWorkerSettings {
   batchSize: number;
 }
 
+/** `user` tells embedders apart: a model is kept while an embedder that asked for it is open. */
 export type EmbeddingAsk =
-  | { type: 'embed'; settings: EmbeddingWorkerSettings; texts: string[] }
-  | { type: 'dimension'; settings: EmbeddingWorkerSettings }
-  /** The embedder was closed: its pipeline is disposed (loaded again if asked again). */
-  | { type: 'release'; settings: EmbeddingWorkerSettings };
+  | { type: 'embed'; user: number; settings: EmbeddingWorkerSettings; texts: string[] }
+  | { type: 'dimension'; user: number; settings: EmbeddingWorkerSettings }
+  /** The embedder was closed: its model is disposed once no other embedder uses it. */
+  | { type: 'release'; user: number; settings: EmbeddingWorkerSettings };
 
 /** `cancel`: the caller gave up; the rest of that request's batches are skipped. */
 export type EmbeddingRequest = (EmbeddingAsk & { id: number }) | { type: 'cancel'; id: number };
@@ -32,8 +33,15 @@ export type EmbeddingReply =
   | { id: number; ok: true; dimension: number; vectors?: Float32Array }
   | { id: number; ok: false; error: string };
 
+interface Loaded {
+  pipeline: Promise<FeatureExtractionPipeline>;
+  users: Set<number>;
+  /** Requests using it now: it is disposed only when none are. */
+  busy: number;
+}
+
 const cancelled = new Set<number>();
-const pipelines = new Map<string, Promise<FeatureExtractionPipeline>>();
+const models = new Map<string, Loaded>();
 /** Loads one at a time: transformers.js reads where to look from its global `env`. */
 let loads: Promise<unknown> = Promise.resolve();
 
@@ -47,9 +55,16 @@ parentPort!.on('message', (request: EmbeddingRequest) => {
 
 async function answer(request: EmbeddingAsk & { id: number }): Promise<EmbeddingReply> {
   const { id, settings } = request;
+  const key = keyOf(settings);
+  if (request.type === 'release') {
+    models.get(key)?.users.delete(request.user);
+    disposeIfUnused(key);
+    return { id, ok: true, dimension: 0 };
+  }
+  const model = use(key, settings, request.user);
+  model.busy++;
   try {
-    if (request.type === 'release') return await release(settings, id);
-    const extractor = await load(settings);
+    const extractor = await model.pipeline;
     const dimension = hiddenSize(extractor, settings);
     if (request.type === 'dimension') return { id, ok: true, dimension };
     const vectors = new Float32Array(request.texts.length * dimension);
@@ -63,22 +78,33 @@ async function answer(request: EmbeddingAsk & { id: number }): Promise<Embedding
     return { id, ok: true, dimension, vectors };
   } catch (error) {
     return { id, ok: false, error: oneLine(error) };
+  } finally {
+    model.busy--;
+    disposeIfUnused(key);
   }
 }
 
 const keyOf = (settings: EmbeddingWorkerSettings) => JSON.stringify([settings.modelId, settings.localModelPath, settings.cacheDir, settings.allowRemote, settings.dtype]);
 
-/** Loads a model once; a failed load is tried again on the next request (the files may have been put there since). */
-function load(settings: EmbeddingWorkerSettings): Promise<FeatureExtractionPipeline> {
-  const key = keyOf(settings);
-  let loading = pipelines.get(key);
-  if (!loading) {
-    loading = loads.then(() => loadNow(settings));
-    loads = loading.catch(() => undefined);
-    pipelines.set(key, loading);
-    loading.catch(() => pipelines.delete(key));
+/** The model, loaded once; a failed load is tried again on the next request (the files may have been put there since). */
+function use(key: string, settings: EmbeddingWorkerSettings, user: number): Loaded {
+  let model = models.get(key);
+  if (!model) {
+    const pipeline = loads.then(() => loadNow(settings));
+    loads = pipeline.catch(() => undefined);
+    const loading: Loaded = { pipeline, users: new Set(), busy: 0 };
+    pipeline.catch(() => models.get(key) === loading && models.delete(key));
+    models.set(key, (model = loading));
   }
-  return loading;
+  model.users.add(user);
+  return model;
+}
+
+function disposeIfUnused(key: string): void {
+  const model = models.get(key);
+  if (!model || model.users.size > 0 || model.busy > 0) return;
+  models.delete(key);
+  void model.pipeline.then((extractor) => extractor.dispose()).catch(() => undefined);
 }
 
 async function loadNow(settings: EmbeddingWorkerSettings): Promise<FeatureExtractionPipeline> {
@@ -94,14 +120,6 @@ async function loadNow(settings: EmbeddingWorkerSettings): Promise<FeatureExtrac
   } catch (error) {
     throw new Error(`cannot load embedding model ${settings.modelId} from ${folders.join(' or ') || 'the Hugging Face hub'}: ${oneLine(error)}`);
   }
-}
-
-async function release(settings: EmbeddingWorkerSettings, id: number): Promise<EmbeddingReply> {
-  const key = keyOf(settings);
-  const loaded = pipelines.get(key);
-  pipelines.delete(key);
-  await (await loaded?.catch(() => undefined))?.dispose();
-  return { id, ok: true, dimension: 0 };
 }
 
 /** Where the model is looked for; with downloads off, one of them must hold it. */

@@ -26,10 +26,13 @@ export interface TransformersEmbedderOptions {
   batchSize?: number;
 }
 
+let users = 0;
+
 export class TransformersEmbedder implements Embedder {
   readonly fallback = false;
   readonly model: string;
   private readonly settings: EmbeddingWorkerSettings;
+  private readonly user = ++users;
   /** Requests of this embedder still waiting, failed by close(). */
   private readonly waiting = new Set<number>();
   private size?: number;
@@ -50,23 +53,23 @@ export class TransformersEmbedder implements Embedder {
 
   /** Loads the model (once) and reports its hidden size. */
   async dimension(): Promise<number> {
-    this.size ??= (await this.call({ type: 'dimension', settings: this.settings })).dimension;
+    this.size ??= (await this.call({ type: 'dimension', user: this.user, settings: this.settings })).dimension;
     return this.size;
   }
 
   async embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
     options.signal?.throwIfAborted();
     if (texts.length === 0) return [];
-    const { dimension, vectors } = await this.call({ type: 'embed', settings: this.settings, texts: [...texts] }, options.signal);
+    const { dimension, vectors } = await this.call({ type: 'embed', user: this.user, settings: this.settings, texts: [...texts] }, options.signal);
     this.size = dimension;
     return texts.map((_, i) => Array.from(vectors!.subarray(i * dimension, (i + 1) * dimension)));
   }
 
-  /** Fails this embedder's waiting calls and frees its model in the worker; a later call loads it again. */
+  /** Fails this embedder's waiting calls and frees its model in the worker (unless another embedder uses it); a later call loads it again. */
   async close(): Promise<void> {
     const closed = new MemoryError(`embedder ${this.model} was closed`);
     for (const id of [...this.waiting]) abandon(id, closed);
-    await this.call({ type: 'release', settings: this.settings });
+    await this.call({ type: 'release', user: this.user, settings: this.settings });
   }
 
   private async call(request: EmbeddingAsk, signal?: AbortSignal): Promise<Answer> {
