@@ -5,6 +5,8 @@
  * ("Module did not self-register"; huggingface/transformers.js#651). An idle worker is unref'd, so
  * it never keeps a process alive. If it dies anyway, what was asked of it fails with a clear error and
  * the next call starts a new one (which can then embed only if onnxruntime was not loaded yet).
+ * onnxruntime-node also works from one thread per process only: nothing else in a process that embeds
+ * may load it (calls from two threads crash the process).
  */
 import type { Worker } from 'node:worker_threads';
 import { startWorkerScript, workerScript } from '../../workerScript';

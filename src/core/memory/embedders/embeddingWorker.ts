@@ -45,9 +45,13 @@ const models = new Map<string, Loaded>();
 /** Loads one at a time: transformers.js reads where to look from its global `env`. */
 let loads: Promise<unknown> = Promise.resolve();
 
+const running = new Set<number>();
+
 parentPort!.on('message', (request: EmbeddingRequest) => {
-  if (request.type === 'cancel') return void cancelled.add(request.id);
+  if (request.type === 'cancel') return void (running.has(request.id) && cancelled.add(request.id));
+  running.add(request.id);
   void answer(request).then((reply) => {
+    running.delete(request.id);
     cancelled.delete(request.id);
     parentPort!.postMessage(reply, reply.ok && reply.vectors ? [reply.vectors.buffer as ArrayBuffer] : []);
   });

@@ -5,15 +5,7 @@
  * name, the texts and the vectors are stored: never a key, a header or a URL.
  */
 import { embeddingsKey } from '../../model/canonical';
-import {
-  emptyFixture,
-  FixtureWriter,
-  readFixture,
-  readFixtureIfExists,
-  validateFixture,
-  type EmbeddingRecording,
-  type Fixture,
-} from '../../model/fixture';
+import { emptyFixture, FixtureWriter, readFixture, readFixtureIfExists, validateFixture, type EmbeddingRecording, type Fixture } from '../../model/fixture';
 import { MemoryError } from '../errors';
 import type { Embedder } from '../types';
 
