@@ -4,6 +4,18 @@
  */
 import type { ChatMessage, ToolCall } from './model/types';
 import type { RunSettings } from './runSettings';
+import type { MemoryScope, MemoryType } from './memory/types';
+
+/** A memory as a run saw it: enough to show it and to give the model the same context again. */
+export interface RecalledMemory {
+  id: string;
+  content: string;
+  memoryType: MemoryType;
+  scope: MemoryScope;
+  timestamp: number;
+  /** The final ranking score (relevance with recency and importance). */
+  score: number;
+}
 
 export interface Usage {
   inputTokens: number;
@@ -148,6 +160,25 @@ export interface RunEventData {
     retryInMs?: number;
   };
   step_end: { step: number; usage: Usage; costUsd: number; toolCalls: number };
+  /**
+   * Memories recalled: before the first step for the prompt (`injection`: `context` is what the
+   * model was given, and a resume uses it instead of asking the store again), or by the `recall` tool.
+   */
+  memory_recall: {
+    source: 'injection' | 'tool';
+    toolCallId?: string;
+    query: string;
+    memories: RecalledMemory[];
+    /** The block added to the system prompt (injection only). */
+    context?: string;
+    /** The embedder's model; `fallback` true when it was the hashing fallback, not a language model. */
+    embedder: string;
+    fallback: boolean;
+  };
+  /** Memories written: by the `remember` tool, or the run's prompt and answer kept as an interaction. */
+  memory_store: { source: 'tool' | 'interaction'; toolCallId?: string; memories: { id: string; content: string; memoryType: MemoryType }[] };
+  /** Memories deleted by the `forget` tool. */
+  memory_forget: { toolCallId?: string; ids: string[]; deleted: number };
   run_end: {
     status: RunStatus;
     output?: string;

@@ -65,6 +65,8 @@ export interface RunState extends Omit<RunEventData['run_start'], 'history' | 'p
   /** Child runs in this journal, by `linkKey(parent)`: subagents and any other kind. */
   children: Map<string, RunState>;
   lastCheckpoint?: RunEventData['checkpoint'] & { seq: number; ts: number };
+  /** The recalled-memory block its system prompt got (memory_recall, injection): a resume gives the model the same, without asking the store. */
+  recalledContext?: string;
 }
 
 export interface JournalFold {
@@ -184,6 +186,9 @@ function apply(state: RunState, event: RunEvent, runs: Map<string, RunState>, ro
     }
     case 'step_end':
       if (state.pending) commitStep(state);
+      return;
+    case 'memory_recall':
+      if (event.data.source === 'injection') state.recalledContext = event.data.context;
       return;
     case 'checkpoint':
       state.lastCheckpoint = { ...event.data, seq: event.seq, ts: event.ts };

@@ -23,6 +23,7 @@ const unusedServices: ToolServices = {
   runSubagent: () => unusedStub('runSubagent'),
   listSubagents: () => unusedStub('listSubagents'),
   loadSkill: () => unusedStub('loadSkill'),
+  emitMemoryEvent: () => unusedStub('emitMemoryEvent'),
   startChildRun: () => unusedStub('startChildRun'),
 };
 

@@ -109,7 +109,7 @@ export function memoryStoreContract(suite: ContractSuite, name: string, factory:
           metadata: { source: 'chat', tags: ['style', 'editor'], nested: { level: 2, ok: true }, quote: "it's" },
           importance: 0.9,
           scope: 'workspace:abc123',
-          provenance: { source: 'run', runId: 'run-1', seq: 42 },
+          provenance: { source: 'run', runId: 'run-1', toolCallId: 'call-42' },
           embedding: axisVector(3, 4),
         });
         await store.store([stored]);

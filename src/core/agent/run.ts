@@ -16,7 +16,7 @@ import { systemPrompt } from './prompt';
 import { readSkill, type Skill } from './skills';
 import { runToolCalls, type ToolRunContext } from './toolRunner';
 import type { RunPersistence } from '../persistence';
-import type { Approvals, ChildRunSpec, ParentRun, RunResult, SubagentConfig } from './types';
+import type { Approvals, ChildRunSpec, ParentRun, RunMemory, RunResult, SubagentConfig } from './types';
 import type { CheckpointReason, ParentLink, RunStatus } from '../events';
 import type { RunState } from '../runState';
 import { emitterRestoreOf, recoverInterrupted } from './resume';
@@ -57,6 +57,8 @@ export interface RunSetup {
   /** Reported as non-fatal `error` events right after `run_start`. */
   warnings?: { message: string; code: string }[];
   persistence?: RunPersistence;
+  /** Recalls before the first step and keeps the interaction at the end (top-level runs only). */
+  memory?: RunMemory;
   /** Set when this run goes on from its journal (the emitter is restored to match). */
   resume?: RunState;
 }
@@ -73,6 +75,7 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
     listSubagents: () => setup.subagents.map(({ name, description }) => ({ name, description })),
     runSubagent: (name, task, toolCallId) => runSubagent(setup, name, task, toolCallId),
     startChildRun: (spec) => setup.startChild(spec, { runId: emitter.runId, depth: setup.depth }),
+    emitMemoryEvent: (event) => void emitter.emit(event.type, event.data),
     loadSkill: (name, file) => {
       const skill = setup.skills.find((s) => s.name === name);
       if (!skill) throw new ToolError(`unknown skill "${name}"; available: ${setup.skills.map((s) => s.name).join(', ') || 'none'}`);
@@ -89,7 +92,8 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
   });
   const history = resume ? resume.history : setup.history;
   if (resume) prompt = resume.prompt;
-  const messages: ChatMessage[] = [{ role: 'system', content: system }, ...history, { role: 'user', content: prompt }, ...(resume?.messages ?? [])];
+  const messages: ChatMessage[] = [{ role: 'system', content: withRecalled(system, resume?.recalledContext) }, ...history, { role: 'user', content: prompt }, ...(resume?.messages ?? [])];
+  const remembers = setup.memory && setup.depth === 0 && !setup.parent ? setup.memory : undefined;
   const specs = setup.tools.map(toolSpec);
 
   let status: RunStatus = 'completed';
@@ -133,6 +137,7 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
         ...(setup.settings ? { settings: setup.settings } : {}),
       });
       for (const w of setup.warnings ?? []) emitter.emit('error', { ...w, fatal: false });
+      if (remembers) messages[0]!.content = withRecalled(system, await recall(remembers, prompt, setup));
     }
     // Stopped after the final answer's step ended but before run_end: the answer stands, no model call.
     const finalAnswer = !pending && resume ? finishedAnswer(resume) : undefined;
@@ -213,6 +218,7 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
     }
   }
 
+  if (remembers?.storeInteraction && status === 'completed') await storeInteraction(remembers.storeInteraction.bind(remembers), prompt, output, setup);
   const { totals } = emitter;
   emitter.emit('run_end', {
     status,
@@ -224,6 +230,31 @@ export async function executeRun(setup: RunSetup, prompt: string): Promise<RunRe
     durationMs: emitter.elapsedMs(),
   });
   return { runId: emitter.runId, status, output, error: failure, usage: totals.usage, costUsd: totals.costUsd, steps: step, messages: messages.slice(1), todos };
+}
+
+const withRecalled = (system: string, recalled: string | undefined) => (recalled ? `${system}\n\n${recalled}` : system);
+
+/** Memories for the prompt, journaled as memory_recall; memory that fails is reported and the run goes on without it. */
+async function recall(memory: RunMemory, prompt: string, setup: RunSetup): Promise<string | undefined> {
+  try {
+    const recalled = await memory.recall(prompt, setup.signal);
+    if (!recalled) return undefined;
+    setup.emitter.emit('memory_recall', { source: 'injection', ...recalled });
+    return recalled.context;
+  } catch (error) {
+    if (isAbort(error, setup.signal)) throw error;
+    setup.emitter.emit('error', { message: `memory: nothing recalled: ${errorMessage(error)}`, code: 'memory_failed', fatal: false });
+    return undefined;
+  }
+}
+
+async function storeInteraction(store: NonNullable<RunMemory['storeInteraction']>, prompt: string, output: string, setup: RunSetup): Promise<void> {
+  try {
+    const stored = await store(prompt, output, setup.emitter.runId);
+    if (stored) setup.emitter.emit('memory_store', stored);
+  } catch (error) {
+    setup.emitter.emit('error', { message: `memory: the interaction was not kept: ${errorMessage(error)}`, code: 'memory_failed', fatal: false });
+  }
 }
 
 function finishedAnswer(state: RunState): string | undefined {

@@ -1,7 +1,7 @@
 /** The public shapes of a deep agent: what you build it with, what a run needs, what it returns. */
 import type { FileBackend } from '../backends/types';
 import type { Clock, IdSource } from '../clock';
-import type { ParentLink, RunEventListener, RunStatus, Usage } from '../events';
+import type { ParentLink, RunEventData, RunEventListener, RunStatus, Usage } from '../events';
 import type { DeepAgent } from './createDeepAgent';
 import type { RunPersistence } from '../persistence';
 import type { GuardrailManager } from '../guardrails/manager';
@@ -99,6 +99,18 @@ export interface DeepAgentDeps {
   parent?: ParentRun & { link: ParentLink };
   /** How this run starts child runs (default: in memory, without a journal; runWithCheckpointing journals them). */
   childRunner?: ChildRunner;
+  /** Long-term memory: recalled into the prompt before the first step, and its tools offered (see memory/runMemory.ts). */
+  memory?: RunMemory;
+}
+
+/** What a run needs of memory; the loop knows nothing else of it. Only top-level runs recall and store interactions. */
+export interface RunMemory {
+  /** Memories for the prompt, as the block the system prompt gets; undefined when nothing relevant is kept. */
+  recall(prompt: string, signal: AbortSignal): Promise<Omit<RunEventData['memory_recall'], 'source' | 'toolCallId'> | undefined>;
+  /** Keeps a completed run's prompt and answer (when interactions are stored); what was stored, if anything. */
+  storeInteraction?(prompt: string, output: string, runId: string): Promise<RunEventData['memory_store'] | undefined>;
+  /** remember, recall, forget: offered to the model exactly when memory is on. */
+  tools: AnyTool[];
 }
 
 /**

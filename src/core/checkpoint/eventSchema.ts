@@ -44,6 +44,9 @@ const dataByType: Record<RunEvent['type'], z.ZodType> = {
   guardrail: z.looseObject({ guardrail: z.string(), message: z.string() }),
   error: z.looseObject({ message: z.string(), code: z.string(), fatal: z.boolean() }),
   step_end: z.looseObject({ step, usage, costUsd: z.number() }),
+  memory_recall: z.looseObject({ source: z.enum(['injection', 'tool']), query: z.string(), memories: z.array(z.looseObject({ id: z.string(), content: z.string() })), context: z.string().optional() }),
+  memory_store: z.looseObject({ source: z.string(), memories: z.array(z.looseObject({ id: z.string() })) }),
+  memory_forget: z.looseObject({ ids: z.array(z.string()), deleted: z.number() }),
   run_end: z.looseObject({ status: z.enum(['completed', 'failed', 'cancelled', 'stopped']), usage, costUsd: z.number(), steps: z.number() }),
 };
 

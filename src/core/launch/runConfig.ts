@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { checkpointFrequencies } from '../events';
 import { chatMessageSchema } from '../model/schemas';
+import { memoryConfigSchema } from '../memory/config';
 
 const positiveInt = z.number().int().positive();
 const positive = z.number().positive();
@@ -56,6 +57,8 @@ export const runConfigSchema = z.strictObject({
   /** Go on with a run: its id, 'latest', or a checkpoint id (needs `checkpoints` or a manager in the hooks). */
   resume: z.string().trim().min(1, 'must be a run id, a checkpoint id or "latest"').optional(),
   approvals: z.enum(['always-ask', 'ask-for-writes', 'auto']).optional(),
+  /** Long-term memory: recalled into the prompt, and the remember/recall/forget tools (see memory/config.ts). */
+  memory: memoryConfigSchema.optional(),
   /** Earlier messages of the conversation (a follow-up). */
   history: z.array(chatMessageSchema).optional(),
 });

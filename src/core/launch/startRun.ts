@@ -21,6 +21,9 @@ import { modelFrom } from './model';
 import { parseRunConfig, RunConfigError, type RunConfig } from './runConfig';
 import { runWithCheckpointing } from './runWithCheckpointing';
 import { tracerFor, type TracerHooks } from './tracer';
+import type { MemoryManager } from '../memory/manager';
+import { openMemory } from '../memory/open';
+import { runMemory } from '../memory/runMemory';
 
 export interface RunHooks extends TracerHooks {
   /** A model the shell made (VS Code's language models); otherwise `config.model` names one. */
@@ -48,6 +51,8 @@ export interface RunHooks extends TracerHooks {
   /** Aborting it cancels the run, like `stop()`. */
   signal?: AbortSignal;
   ids?: IdSource;
+  /** An open memory the shell keeps across runs (used with `config.memory`'s inject and maxTokens); otherwise `config.memory` opens one for this run. */
+  memory?: MemoryManager;
 }
 
 /** A run that has started. Iterate it right away to get every event (events before the first iteration are not kept). */
@@ -88,9 +93,13 @@ export function startRun(config: RunConfig, hooks: RunHooks = {}): StartedRun {
 
   const run = async (): Promise<RunResult> => {
     let tracer: Awaited<ReturnType<typeof tracerFor>>;
+    let opened: MemoryManager | undefined;
     try {
       tracer = await tracerFor(c.trace, hooks);
-      const deps = { backend, skillsDirs: c.skillsDirs, guardrails, tracer, approvals, signal, onEvent, history: c.history, ids: hooks.ids };
+      if (!hooks.memory && c.memory) opened = await openMemory(c.memory, { env: hooks.env, onWarning: hooks.onWarning });
+      const memoryManager = hooks.memory ?? opened;
+      const memory = memoryManager && runMemory(memoryManager, { inject: c.memory?.inject, maxTokens: c.memory?.maxTokens });
+      const deps = { backend, skillsDirs: c.skillsDirs, guardrails, tracer, approvals, signal, onEvent, history: c.history, ids: hooks.ids, memory };
       if (!manager) return await agent.execute(c.prompt!, deps);
       const point = hooks.resumePoint ?? (c.resume ? await manager.resumePoint(c.resume, { agentName: agent.name, ids: hooks.ids }) : undefined);
       // The tracer follows runs from their run_start: a resumed run's span goes on from its original start.
@@ -101,6 +110,7 @@ export function startRun(config: RunConfig, hooks: RunHooks = {}): StartedRun {
         onWarning: hooks.onWarning,
       });
     } finally {
+      await opened?.close();
       await tracer?.shutdown();
       if (manager && !hooks.checkpoints) await manager.store.close();
     }

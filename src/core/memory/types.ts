@@ -14,8 +14,8 @@ export type MemoryScope = 'global' | `workspace:${string}`;
 export interface MemoryProvenance {
   source: 'run' | 'user' | 'import' | 'consolidation';
   runId?: string;
-  /** The event of that run (its seq) that created the memory. */
-  seq?: number;
+  /** The tool call of that run that created the memory. */
+  toolCallId?: string;
   /** Consolidation: the memories it summarises. */
   from?: string[];
 }

@@ -3,6 +3,7 @@ import type { ChildRunSpec, RunResult } from '../agent/types';
 import { z } from 'zod';
 import type { FileBackend } from '../backends/types';
 import type { ToolSpec } from '../model/types';
+import type { RunEventData } from '../events';
 
 export interface ToolContext {
   backend: FileBackend;
@@ -25,7 +26,11 @@ export interface ToolServices {
   loadSkill(name: string, file?: string): Promise<string>;
   /** Starts a child run of this run, journaled on its own (see ChildRunSpec); resolves with its result whatever the outcome. */
   startChildRun(spec: ChildRunSpec): Promise<RunResult>;
+  /** Adds a memory event to the run's stream (the memory tools say what they recalled, stored or forgot). */
+  emitMemoryEvent(event: ToolMemoryEvent): void;
 }
+
+export type ToolMemoryEvent = { [T in 'memory_recall' | 'memory_store' | 'memory_forget']: { type: T; data: RunEventData[T] } }['memory_recall' | 'memory_store' | 'memory_forget'];
 
 /** A file's content before and after a proposed change (`before` undefined: a new file). */
 export interface FileChange {
