@@ -21,9 +21,6 @@ export { RecordingModel, ReplayModel, ReplayMissError, withRecordReplay } from '
 export { embeddingsKey, requestKey } from './model/canonical';
 export { FixtureError, readFixture, validateFixture, writeFixture, type EmbeddingRecording, type Fixture, type Recording } from './model/fixture';
 export type { EmbeddingsRequest } from './model/types';
-export { DEFAULT_EMBEDDING_MODEL, TransformersEmbedder, type TransformersEmbedderOptions } from './memory/embedders/transformers';
-export { DEFAULT_OPENAI_EMBEDDING_MODEL, OpenAiEmbedder, type OpenAiEmbedderOptions } from './memory/embedders/openai';
-export { RecordingEmbedder, ReplayEmbedder, type EmbeddingReplayOptions } from './memory/embedders/recordReplay';
 
 export { defineTool, toolSpec, ToolError, type AnyTool, type ToolContext, type ToolDefinition, type Todo } from './tools/types';
 export { fileTools } from './tools/files';
@@ -114,6 +111,9 @@ export { MemoryManager, type MemoryInput, type MemoryManagerOptions, type Memory
 export { consolidateMemories, type ConsolidationOptions, type ConsolidationResult } from './memory/consolidation';
 export { StateMemoryStore } from './memory/stores/state';
 export { HashingEmbedder } from './memory/embedders/hashing';
+export { DEFAULT_EMBEDDING_MODEL, TransformersEmbedder, type TransformersEmbedderOptions } from './memory/embedders/transformers';
+export { DEFAULT_OPENAI_EMBEDDING_MODEL, OpenAiEmbedder, type OpenAiEmbedderOptions } from './memory/embedders/openai';
+export { RecordingEmbedder, ReplayEmbedder, type EmbeddingReplayOptions } from './memory/embedders/recordReplay';
 export { memoryConfigSchema, embedderKinds, memoryBackends, type EmbedderKind, type MemoryBackend, type MemoryConfig } from './memory/config';
 export { openMemory, type OpenMemoryHooks } from './memory/open';
 export { runMemory, type RunMemoryOptions } from './memory/runMemory';
