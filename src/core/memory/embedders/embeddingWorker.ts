@@ -122,11 +122,14 @@ async function loadNow(settings: EmbeddingWorkerSettings): Promise<FeatureExtrac
   env.useFSCache = settings.cacheDir !== undefined;
   if (settings.cacheDir !== undefined) env.cacheDir = settings.cacheDir;
   try {
-    return await pipeline('feature-extraction', settings.modelId, { dtype: settings.dtype });
+    return await featureExtraction('feature-extraction', settings.modelId, { dtype: settings.dtype });
   } catch (error) {
     throw new Error(`cannot load embedding model ${settings.modelId} from ${folders.join(' or ') || 'the Hugging Face hub'}: ${oneLine(error)}`);
   }
 }
+
+/** `pipeline` for the one task used here: its full overloads are too complex a union for TypeScript (TS2590). */
+const featureExtraction = pipeline as (task: 'feature-extraction', model: string, options: { dtype: EmbeddingWorkerSettings['dtype'] }) => Promise<FeatureExtractionPipeline>;
 
 /** Where the model is looked for; with downloads off, one of them must hold it. */
 function modelFolders(settings: EmbeddingWorkerSettings): string[] {
