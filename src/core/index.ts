@@ -110,6 +110,8 @@ export { EmbeddingSpaceError, MemoryError, MemoryStoreError } from './memory/err
 export { MemoryManager, type MemoryInput, type MemoryManagerOptions, type MemoryStats, type RecallOptions } from './memory/manager';
 export { consolidateMemories, type ConsolidationOptions, type ConsolidationResult } from './memory/consolidation';
 export { StateMemoryStore } from './memory/stores/state';
+export { PgVectorMemoryStore, type PgVectorMemoryStoreOptions } from './memory/stores/pgvector';
+export { LanceDbMemoryStore, type LanceDbMemoryStoreOptions } from './memory/stores/lancedb';
 export { HashingEmbedder } from './memory/embedders/hashing';
 export { DEFAULT_EMBEDDING_MODEL, TransformersEmbedder, type TransformersEmbedderOptions } from './memory/embedders/transformers';
 export { DEFAULT_OPENAI_EMBEDDING_MODEL, OpenAiEmbedder, type OpenAiEmbedderOptions } from './memory/embedders/openai';
