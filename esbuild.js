@@ -21,7 +21,8 @@ const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', 
 /**
  * The library: one CommonJS file that `require` and `import` both load (esbuild lists its export
  * names for Node's ES module loader), so a program that uses both gets one copy of every class.
- * Dependencies stay npm dependencies. The search worker sits beside it, where offThread.ts looks.
+ * Dependencies stay npm dependencies. The search and embedding workers sit beside it, where
+ * offThread.ts and embeddingHost.ts look.
  */
 const library = { ...node, sourcemap: false, packages: 'external' };
 
@@ -40,8 +41,18 @@ const builds = [
   { ...node, entryPoints: ['src/vscode/workbench.ts'], outfile: join(out, 'workbench.js'), external: ['vscode', ...native] },
   // grep and glob match in a worker thread; both bundles above start it from beside themselves.
   { ...node, entryPoints: ['src/core/backends/searchWorker.ts'], outfile: join(out, 'searchWorker.js') },
+  // Local embedding models run in a worker thread beside the bundles too. onnxruntime's native binding
+  // stays a package of its own; sharp (images) is left out.
+  {
+    ...node,
+    entryPoints: ['src/core/memory/embedders/embeddingWorker.ts'],
+    outfile: join(out, 'embeddingWorker.js'),
+    external: ['onnxruntime-node', 'onnxruntime-common'],
+    alias: { sharp: './src/core/memory/embedders/noSharp.cjs' },
+  },
   { ...library, entryPoints: ['src/core/index.ts'], outfile: join(out, 'lib', 'index.js') },
   { ...library, entryPoints: ['src/core/backends/searchWorker.ts'], outfile: join(out, 'lib', 'searchWorker.js') },
+  { ...library, entryPoints: ['src/core/memory/embedders/embeddingWorker.ts'], outfile: join(out, 'lib', 'embeddingWorker.js') },
   {
     entryPoints: ['media/panel.ts'],
     outfile: join(out, 'media', 'panel.js'),

@@ -18,8 +18,9 @@ export { listModels, OpenAICompatibleModel, type OpenAICompatibleOptions } from 
 export { defaultPrices, findPrice, costOf, type ModelPrice, type PriceTable } from './model/pricing';
 export { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './model/retry';
 export { RecordingModel, ReplayModel, ReplayMissError, withRecordReplay } from './model/recordReplay';
-export { requestKey } from './model/canonical';
-export { FixtureError, readFixture, validateFixture, writeFixture, type Fixture, type Recording } from './model/fixture';
+export { embeddingsKey, requestKey } from './model/canonical';
+export { FixtureError, readFixture, validateFixture, writeFixture, type EmbeddingRecording, type Fixture, type Recording } from './model/fixture';
+export type { EmbeddingsRequest } from './model/types';
 
 export { defineTool, toolSpec, ToolError, type AnyTool, type ToolContext, type ToolDefinition, type Todo } from './tools/types';
 export { fileTools } from './tools/files';
@@ -112,6 +113,9 @@ export { StateMemoryStore } from './memory/stores/state';
 export { PgVectorMemoryStore, type PgVectorMemoryStoreOptions } from './memory/stores/pgvector';
 export { LanceDbMemoryStore, type LanceDbMemoryStoreOptions } from './memory/stores/lancedb';
 export { HashingEmbedder } from './memory/embedders/hashing';
+export { DEFAULT_EMBEDDING_MODEL, TransformersEmbedder, type TransformersEmbedderOptions } from './memory/embedders/transformers';
+export { DEFAULT_OPENAI_EMBEDDING_MODEL, OpenAiEmbedder, type OpenAiEmbedderOptions } from './memory/embedders/openai';
+export { RecordingEmbedder, ReplayEmbedder, type EmbeddingReplayOptions } from './memory/embedders/recordReplay';
 export { memoryConfigSchema, embedderKinds, memoryBackends, type EmbedderKind, type MemoryBackend, type MemoryConfig } from './memory/config';
 export { openMemory, type OpenMemoryHooks } from './memory/open';
 export { runMemory, type RunMemoryOptions } from './memory/runMemory';

@@ -49,13 +49,13 @@ function workspace(name: string): string {
 }
 
 describe('the packed library', () => {
-  test('npm pack ships the library, its worker and types, the CLI with its worker, README and LICENSE: nothing else', () => {
+  test('npm pack ships the library, its workers and types, the CLI with its workers, README and LICENSE: nothing else', () => {
     const types = project.packed.filter((path) => path.startsWith('dist/lib/types/'));
     assert.ok(types.includes('dist/lib/types/index.d.ts'));
     assert.deepEqual(types.filter((path) => !path.endsWith('.d.ts')), [], 'only declarations under types/');
     assert.deepEqual(
       project.packed.filter((path) => !types.includes(path)).sort(),
-      ['LICENSE', 'README.md', 'dist/cli.js', 'dist/lib/index.js', 'dist/lib/searchWorker.js', 'dist/searchWorker.js', 'package.json'],
+      ['LICENSE', 'README.md', 'dist/cli.js', 'dist/embeddingWorker.js', 'dist/lib/embeddingWorker.js', 'dist/lib/index.js', 'dist/lib/searchWorker.js', 'dist/searchWorker.js', 'package.json'],
     );
   });
 

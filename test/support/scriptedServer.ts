@@ -77,10 +77,24 @@ export interface ChatCompletionBody {
 
 export type Script = ScriptedReply[] | ((request: ChatCompletionBody, index: number) => ScriptedReply);
 
+/** What POST /v1/embeddings received. */
+export interface EmbeddingsBody {
+  model: string;
+  input: string[];
+  encoding_format?: string;
+  [key: string]: unknown;
+}
+
+/** An embeddings reply: vectors (sent as OpenAI sends them, in order, with indexes), or any JSON body as is. */
+export type ScriptedEmbeddings = { vectors: unknown[] } | { body: unknown };
+
+export type EmbeddingsScript = (request: EmbeddingsBody, index: number) => ScriptedEmbeddings | ScriptedError;
+
 export interface ScriptedServer {
   /** Base URL for the openai client, ending in /v1. */
   url: string;
   requests: ReceivedRequest[];
+  embeddingRequests: { body: EmbeddingsBody; headers: IncomingMessage['headers'] }[];
   /** Models listed at GET /v1/models. */
   models: string[];
   close(): Promise<void>;
@@ -93,10 +107,13 @@ export interface ScriptedServerOptions {
   models?: string[];
   /** Answer HTTP 400 to any request with `stream_options`, as some gateways do. */
   rejectStreamOptions?: boolean;
+  /** Answers POST /v1/embeddings (404 without it). */
+  embeddings?: EmbeddingsScript;
 }
 
 export async function startScriptedServer(script: Script, options: ScriptedServerOptions = {}): Promise<ScriptedServer> {
   const requests: ReceivedRequest[] = [];
+  const embeddingRequests: ScriptedServer['embeddingRequests'] = [];
   let scripted = 0;
   const sockets = new Set<Socket>();
   const models = options.models ?? ['scripted-model'];
@@ -118,6 +135,16 @@ export async function startScriptedServer(script: Script, options: ScriptedServe
       res.end(JSON.stringify({ object: 'list', data: models.map((id) => ({ id, object: 'model', owned_by: 'scripted' })) }));
       return;
     }
+    if (req.method === 'POST' && req.url?.endsWith('/embeddings') && options.embeddings) {
+      const body = JSON.parse(await readBody(req)) as EmbeddingsBody;
+      embeddingRequests.push({ body, headers: req.headers });
+      const reply = options.embeddings(body, embeddingRequests.length - 1);
+      if ('status' in reply) return sendError(res, reply);
+      const data = 'body' in reply ? reply.body : embeddingsReply(body, reply.vectors);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(data));
+      return;
+    }
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
       res.writeHead(404).end();
       return;
@@ -137,11 +164,7 @@ export async function startScriptedServer(script: Script, options: ScriptedServe
       res.end(JSON.stringify({ error: { message: `scripted server: no reply scripted for request #${index + 1}` } }));
       return;
     }
-    if (isError(reply)) {
-      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-      res.end(JSON.stringify({ error: { message: reply.message ?? `scripted error ${reply.status}`, type: 'scripted' } }));
-      return;
-    }
+    if (isError(reply)) return sendError(res, reply);
     const answer = isHangUp(reply) ? reply.answer : reply;
     const cutAfter = isHangUp(reply) ? reply.hangUpAfterChunks : Infinity;
     if (answer.latencyMs) await delay(answer.latencyMs);
@@ -164,6 +187,7 @@ export async function startScriptedServer(script: Script, options: ScriptedServe
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    embeddingRequests,
     models,
     close: () =>
       new Promise<void>((resolve) => {
@@ -213,6 +237,20 @@ function toolCallDeltas(call: ScriptedToolCall, index: number, quirks: WireQuirk
     return [{ id, type: 'function', function: { name: call.name, arguments: '' }, extra_content: signature }, ...pieces.map((piece) => ({ id: '', type: '', function: { arguments: piece } }))];
   }
   return [{ index, id, type: 'function', function: { name: call.name, arguments: '' } }, ...pieces.map((piece) => ({ index, function: { arguments: piece } }))];
+}
+
+function sendError(res: ServerResponse, reply: ScriptedError): void {
+  res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+  res.end(JSON.stringify({ error: { message: reply.message ?? `scripted error ${reply.status}`, type: 'scripted' } }));
+}
+
+function embeddingsReply(body: EmbeddingsBody, vectors: unknown[]): object {
+  return {
+    object: 'list',
+    model: body.model,
+    data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
+    usage: { prompt_tokens: body.input.length, total_tokens: body.input.length },
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -4,9 +4,8 @@
  * once. A worker stuck matching is terminated; one waiting on ripgrep is told to stop, kills and
  * reaps ripgrep, and is used again. An idle worker is kept, unref'd so it never keeps a process alive.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerScript, workerScript, type WorkerScript } from '../workerScript';
 import { PROGRESS_SLOTS, type SearchJob } from './searchJobs';
 import type { JobReply, JobRequest, StopRequest } from './searchWorker';
 
@@ -101,19 +100,13 @@ function discard(worker: Worker): void {
   warmUp();
 }
 
-let script: { file: string; eval: boolean } | undefined;
+let script: WorkerScript | undefined;
 const failures = new WeakMap<Worker, Error>();
 
-/**
- * Beside a bundle (dist/cli.js, dist/workbench.js) the worker is dist/searchWorker.js; running
- * from the TypeScript sources (tests, tsx), it is searchWorker.ts, loaded through tsx.
- */
+/** dist/searchWorker.js beside a bundle, searchWorker.ts through tsx from the sources (see workerScript.ts). */
 function startWorker(): Worker {
-  script ??= existsSync(join(__dirname, 'searchWorker.js'))
-    ? { file: join(__dirname, 'searchWorker.js'), eval: false }
-    : { file: `require('tsx/cjs'); require(${JSON.stringify(join(__dirname, 'searchWorker.ts'))});`, eval: true };
-  // No inherited flags: an editor's --inspect or the like would stop a worker from starting.
-  const worker = new Worker(script.file, { eval: script.eval, ...(script.eval ? {} : { execArgv: [] }) });
+  script ??= workerScript(__dirname, 'searchWorker');
+  const worker = startWorkerScript(script);
   worker.on('exit', () => {
     if (idle === worker) idle = undefined;
   });

@@ -4,7 +4,7 @@
  * or an adapter holds (headers, API keys, abort signals) can ever enter a key or a fixture.
  */
 import { createHash } from 'node:crypto';
-import type { ChatRequest } from './types';
+import type { ChatRequest, EmbeddingsRequest } from './types';
 
 /** The fields of a request that identify it, in the order fixtures show them. */
 const KEYED_FIELDS = ['model', 'messages', 'tools', 'temperature', 'topP', 'maxTokens', 'seed'] as const;
@@ -22,6 +22,11 @@ export function keyedRequest(request: ChatRequest): ChatRequest {
 /** SHA-256 hex of the canonical JSON of the request's keyed fields. */
 export function requestKey(request: ChatRequest): string {
   return createHash('sha256').update(canonicalJson(pickKeyedFields(request))).digest('hex');
+}
+
+/** SHA-256 hex of the canonical JSON of an embeddings call's model and texts (nothing else can enter it). */
+export function embeddingsKey(request: EmbeddingsRequest): string {
+  return createHash('sha256').update(canonicalJson({ model: request.model, input: request.input })).digest('hex');
 }
 
 function pickKeyedFields(request: ChatRequest): Record<string, unknown> {

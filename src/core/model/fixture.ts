@@ -8,8 +8,8 @@ import fsp from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { chatMessageSchema, usageSchema } from './schemas';
-import { keyedRequest, requestKey } from './canonical';
-import type { ChatRequest, ModelChunk, ModelError } from './types';
+import { embeddingsKey, keyedRequest, requestKey } from './canonical';
+import type { ChatRequest, EmbeddingsRequest, ModelChunk, ModelError } from './types';
 
 export const FIXTURE_FORMAT = 'deep-agent-fixture';
 export const FIXTURE_VERSION = 1;
@@ -32,11 +32,21 @@ export interface Recording {
   error?: RecordedError;
 }
 
+/** One embeddings call and the vectors it gave (src/core/memory/embedders/recordReplay.ts). */
+export interface EmbeddingRecording {
+  /** `embeddingsKey(request)`. */
+  key: string;
+  request: EmbeddingsRequest;
+  vectors: number[][];
+}
+
 export interface Fixture {
   format: typeof FIXTURE_FORMAT;
   version: typeof FIXTURE_VERSION;
   /** In call order; the same key appears once per call that made it. */
   recordings: Recording[];
+  /** Embeddings calls, each key once (an embedder answers the same texts the same way). */
+  embeddings?: EmbeddingRecording[];
 }
 
 /** A fixture that cannot be read, parsed or written; the message names the file. */
@@ -118,10 +128,16 @@ const recordingSchema = z.object({
   chunks: z.array(chunkSchema),
   error: errorSchema.optional(),
 });
+const embeddingRecordingSchema = z.object({
+  key: z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hex key'),
+  request: z.object({ model: z.string(), input: z.array(z.string()) }),
+  vectors: z.array(z.array(z.number())),
+});
 const fixtureSchema = z.object({
   format: z.literal(FIXTURE_FORMAT),
   version: z.literal(FIXTURE_VERSION),
   recordings: z.array(recordingSchema),
+  embeddings: z.array(embeddingRecordingSchema).optional(),
 });
 
 // ---- versions -------------------------------------------------------------------------------
@@ -181,14 +197,11 @@ export function validateFixture(data: unknown, source: string): Fixture {
     throw new FixtureError(source, `fixture ${source}: ${formatPath(first.path) || '(top level)'}: ${first.message}${more}`);
   }
   const fixture: Fixture = result.data;
-  fixture.recordings.forEach((recording, index) => {
-    if (requestKey(recording.request) !== recording.key) {
-      throw new FixtureError(
-        source,
-        `fixture ${source}: recordings[${index}].key does not match its request (edited by hand? record the fixture again)`,
-      );
-    }
-  });
+  const checkKey = (list: string, index: number, matches: boolean) => {
+    if (!matches) throw new FixtureError(source, `fixture ${source}: ${list}[${index}].key does not match its request (edited by hand? record the fixture again)`);
+  };
+  fixture.recordings.forEach((recording, index) => checkKey('recordings', index, requestKey(recording.request) === recording.key));
+  fixture.embeddings?.forEach((recording, index) => checkKey('embeddings', index, embeddingsKey(recording.request) === recording.key));
   return fixture;
 }
 
@@ -240,6 +253,19 @@ export async function writeFixture(path: string, fixture: Fixture): Promise<void
     throw new FixtureError(path, `fixture ${path} could not be written: ${messageOf(err)}`);
   }
   await syncDirectory(directory);
+}
+
+/** Writes snapshots of one fixture one after another, so a later snapshot never lands before an earlier one. */
+export class FixtureWriter {
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(readonly path: string) {}
+
+  write(fixture: Fixture): Promise<void> {
+    const write = this.writes.then(() => writeFixture(this.path, fixture));
+    this.writes = write.catch(() => undefined); // the failing call reports it; the next write retries
+    return write;
+  }
 }
 
 /** Makes the rename itself durable where the platform allows it (not on Windows). */

@@ -10,10 +10,11 @@ import {
   emptyFixture,
   FIXTURE_FORMAT,
   FIXTURE_VERSION,
+  FixtureWriter,
   readFixture,
   readFixtureIfExists,
   validateFixture,
-  writeFixture,
+  type EmbeddingRecording,
   type Fixture,
   type RecordedError,
   type Recording,
@@ -33,8 +34,8 @@ export class RecordingModel implements ChatModel {
   readonly modelName: string;
   readonly endpoint?: ModelEndpoint;
   private readonly recordings: Recording[];
-  /** Writes run one after another, so a later snapshot never lands before an earlier one. */
-  private writes: Promise<void> = Promise.resolve();
+  private readonly writer: FixtureWriter;
+  private readonly embeddings?: EmbeddingRecording[];
 
   constructor(
     private readonly live: ChatModel,
@@ -46,6 +47,8 @@ export class RecordingModel implements ChatModel {
     this.endpoint = live.endpoint;
     const existing = options.mode === 'append' ? readFixtureIfExists(fixturePath) : undefined;
     this.recordings = existing ? [...existing.recordings] : [];
+    this.embeddings = existing?.embeddings;
+    this.writer = new FixtureWriter(fixturePath);
   }
 
   async *stream(request: ChatRequest, options?: ChatCallOptions): AsyncIterable<ModelChunk> {
@@ -68,9 +71,8 @@ export class RecordingModel implements ChatModel {
   private async record(recording: Recording): Promise<void> {
     this.recordings.push(recording);
     const snapshot: Fixture = { format: FIXTURE_FORMAT, version: FIXTURE_VERSION, recordings: [...this.recordings] };
-    const write = this.writes.then(() => writeFixture(this.fixturePath, snapshot));
-    this.writes = write.catch(() => undefined); // the failing call reports it; the next write retries
-    await write;
+    if (this.embeddings) snapshot.embeddings = this.embeddings; // appending keeps them
+    await this.writer.write(snapshot);
   }
 }
 

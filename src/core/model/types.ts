@@ -33,6 +33,12 @@ export interface ChatRequest {
   seed?: number;
 }
 
+/** An embeddings call as record/replay sees it: the model and its texts (see canonical.ts). */
+export interface EmbeddingsRequest {
+  model: string;
+  input: string[];
+}
+
 /**
  * One piece of a streamed answer. Tool-call pieces are put together by id, else by index, else by
  * position (see ToolCallAssembler): servers differ in which of the two they send.
