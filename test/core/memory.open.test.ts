@@ -7,6 +7,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { backendOf } from '../../src/core/memory/config';
 import { MemoryError } from '../../src/core/memory/errors';
 import { openMemory, tableFor } from '../../src/core/memory/open';
+import { TINY_MODEL_ID, tinyModelFolder } from '../support/tinyModelFolder';
 
 async function folder(t: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'daw-open-'));
@@ -42,6 +43,29 @@ describe('openMemory', () => {
     assert.equal(backendOf({ store: 'postgresql://u@h/db' }), 'pgvector');
     assert.equal(backendOf({ store: '/home/me/memory' }), 'lancedb');
     assert.equal(backendOf({ store: '/x', backend: 'state' }), 'state');
+  });
+
+  it('embeds with a local model when one is at hand (the real transformers.js loading path, on a generated model)', async (t) => {
+    const warnings: string[] = [];
+    const memory = await openMemory({ store: ':memory:', embedder: { model: TINY_MODEL_ID, modelPath: tinyModelFolder() } }, { onWarning: (w) => warnings.push(w) });
+    t.after(() => memory.close());
+    assert.equal(memory.embedder.model, TINY_MODEL_ID);
+    assert.equal(memory.embedder.fallback, false);
+    assert.deepEqual(warnings, []);
+    await memory.add([{ content: 'embedded by a model' }]);
+    assert.equal((await memory.list())[0]!.embedding.length, await memory.embedder.dimension());
+  });
+
+  it('falls back to hashing, and says so, when no model is at hand; asked for a model by name, it fails instead', async (t) => {
+    const empty = await folder(t);
+    const warnings: string[] = [];
+    const memory = await openMemory({ store: ':memory:', embedder: { modelPath: empty } }, { onWarning: (w) => warnings.push(w) });
+    t.after(() => memory.close());
+    assert.equal(memory.embedder.fallback, true);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /^memory: no embedding model could be loaded \(.*\); using the hashing fallback, which matches words, not meaning$/);
+    assert.ok(warnings[0]!.includes(empty), 'the warning names the folder looked in');
+    await assert.rejects(openMemory({ store: ':memory:', embedder: { kind: 'transformers', modelPath: empty } }), (e: Error) => e.message.includes(empty));
   });
 
   it('says which field of a bad configuration is wrong', async () => {

@@ -24,6 +24,8 @@ export const memoryConfigSchema = z.strictObject({
       modelPath: z.string().min(1).optional(),
       /** transformers: where downloaded model files are cached. */
       cacheDir: z.string().min(1).optional(),
+      /** transformers: fetch the model from the Hugging Face hub into cacheDir when it is not there (default false). */
+      allowDownload: z.boolean().optional(),
       /** openai: the endpoint (default https://api.openai.com/v1). */
       baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
       /** openai: the environment variable holding the key (default OPENAI_API_KEY). */

@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import type { Clock, IdSource } from '../clock';
 import { backendOf, memoryConfigSchema, type MemoryConfig } from './config';
 import { HashingEmbedder } from './embedders/hashing';
+import { OpenAiEmbedder } from './embedders/openai';
+import { TransformersEmbedder } from './embedders/transformers';
 import { MemoryError } from './errors';
 import { MemoryManager } from './manager';
 import { LanceDbMemoryStore } from './stores/lancedb';
@@ -45,12 +47,38 @@ export async function openMemory(config: MemoryConfig, hooks: OpenMemoryHooks = 
   }
 }
 
-async function openEmbedder(c: MemoryConfig, _hooks: OpenMemoryHooks): Promise<Embedder> {
-  switch (c.embedder?.kind ?? 'hashing') {
+async function openEmbedder(c: MemoryConfig, hooks: OpenMemoryHooks): Promise<Embedder> {
+  const e = c.embedder ?? {};
+  switch (e.kind) {
     case 'hashing':
       return new HashingEmbedder();
-    default:
-      throw new MemoryError(`memory config: embedder.kind "${c.embedder?.kind}" is not available in this build`);
+    case 'openai':
+      return new OpenAiEmbedder({ baseURL: e.baseUrl, model: e.model, apiKeyEnv: e.apiKeyEnv, env: hooks.env });
+    case 'transformers':
+      return loaded(transformersFrom(e));
+    case undefined: {
+      // A language model when one is at hand; the hashing fallback, said out loud, when none is.
+      try {
+        return await loaded(transformersFrom(e));
+      } catch (error) {
+        hooks.onWarning?.(`memory: no embedding model could be loaded (${error instanceof Error ? error.message : String(error)}); using the hashing fallback, which matches words, not meaning`);
+        return new HashingEmbedder();
+      }
+    }
+  }
+}
+
+const transformersFrom = (e: NonNullable<MemoryConfig['embedder']>) =>
+  new TransformersEmbedder({ modelId: e.model, localModelPath: e.modelPath, cacheDir: e.cacheDir, allowRemote: e.allowDownload ?? false });
+
+/** Loads the model now, so a missing one fails here and not in the middle of a run. */
+async function loaded(embedder: Embedder): Promise<Embedder> {
+  try {
+    await embedder.dimension();
+    return embedder;
+  } catch (error) {
+    await embedder.close();
+    throw error;
   }
 }
 
