@@ -100,4 +100,10 @@ export { CHECKPOINT_VERSION, parseCheckpoint, parseCheckpointId, type Checkpoint
 export { childRunId, foldJournal, linkKey, type JournalFold, type RunState } from './runState';
 export { applyRestore, planRestore, type FileRestore, type RestoreResult } from './checkpoint/restore';
 export type { InterruptedToolCall, RunPersistence } from './persistence';
+export { openMemory, type OpenMemoryHooks } from './memory/open';
+export { backendOf, embedderKinds, memoryBackends, type EmbedderKind, type MemoryBackend, type MemoryConfig } from './memory/config';
+export { MemoryManager, type MemoryInput, type MemoryManagerOptions, type MemoryStats, type RecallOptions } from './memory/manager';
+export { memoryRecord, memoryRecordOf, parseMemoryRecord, type MemoryRecord } from './memory/records';
+export { EmbeddingSpaceError, MemoryError, MemoryStoreError } from './memory/errors';
+export { memoryTypes, type Memory, type MemoryFilter, type MemoryMetadata, type MemoryScope, type MemoryType, type RetrievalMode, type ScoredMemory } from './memory/types';
 export type { RecoveryContext, ToolRecovery } from './tools/types';
