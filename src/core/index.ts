@@ -107,3 +107,21 @@ export { memoryRecord, memoryRecordOf, parseMemoryRecord, type MemoryRecord } fr
 export { EmbeddingSpaceError, MemoryError, MemoryStoreError } from './memory/errors';
 export { memoryTypes, type Memory, type MemoryFilter, type MemoryMetadata, type MemoryScope, type MemoryType, type RetrievalMode, type ScoredMemory } from './memory/types';
 export type { RecoveryContext, ToolRecovery } from './tools/types';
+
+export type { RunMemory } from './agent/types';
+export { memoryTypes } from './memory/types';
+export type { Embedder, EmbeddingSpace, Fusion, Memory, MemoryFilter, MemoryMetadata, MemoryOrder, MemoryPage, MemoryPatch, MemoryProvenance, MemoryQuery, MemoryScope, MemoryStore, MemoryType, RetrievalMode, ScoredMemory } from './memory/types';
+export { EmbeddingSpaceError, MemoryError, MemoryStoreError } from './memory/errors';
+export { MemoryManager, type MemoryInput, type MemoryManagerOptions, type MemoryStats, type RecallOptions } from './memory/manager';
+export { consolidateMemories, type ConsolidationOptions, type ConsolidationResult } from './memory/consolidation';
+export { StateMemoryStore } from './memory/stores/state';
+export { HashingEmbedder } from './memory/embedders/hashing';
+export { memoryConfigSchema, embedderKinds, memoryBackends, type EmbedderKind, type MemoryBackend, type MemoryConfig } from './memory/config';
+export { openMemory, type OpenMemoryHooks } from './memory/open';
+export { runMemory, type RunMemoryOptions } from './memory/runMemory';
+export { memoryTools } from './memory/tools';
+export { memoryRecord, parseMemoryRecord, type MemoryRecord } from './memory/records';
+export { fuse, type Ranked } from './memory/fusion';
+export { Bm25Index } from './memory/bm25';
+export { rankMemories, type RankingOptions } from './memory/ranking';
+export { memoryContext, type MemoryContext } from './memory/context';

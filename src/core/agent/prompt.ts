@@ -30,6 +30,11 @@ export function systemPrompt(p: PromptParts): string {
     const list = p.subagents.map((s) => `- ${s.name}: ${s.description}`).join('\n');
     sections.push(`## Subagents\nUse the task tool to hand a self-contained task to a subagent; it returns its final report. Available subagents:\n${list}`);
   }
+  if (p.toolNames.has('remember') && p.toolNames.has('recall')) {
+    sections.push(
+      '## Memory\nYou have a long-term memory that lasts across sessions. Use recall to look up what earlier sessions learnt before you ask the user or search at length. Use remember for durable facts, decisions and the user\'s preferences (one self-contained statement each), and forget for memories that turn out wrong.',
+    );
+  }
   if (p.skills.length) {
     const list = p.skills.map((s) => `- ${s.name}: ${s.description}`).join('\n');
     sections.push(`## Skills\nSkills hold instructions for special kinds of task. Load one with load_skill before doing such a task. Available skills:\n${list}`);

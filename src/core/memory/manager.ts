@@ -5,6 +5,7 @@
  */
 import { randomIds, systemClock, type Clock, type IdSource } from '../clock';
 import { checkedContent, chunkContent } from './content';
+import { consolidateMemories, type ConsolidationOptions, type ConsolidationResult } from './consolidation';
 import { memoryContext, type MemoryContext } from './context';
 import { EmbeddingSpaceError, MemoryError } from './errors';
 import { rankMemories, type RankingOptions } from './ranking';
@@ -227,6 +228,11 @@ export class MemoryManager {
       options.onProgress?.(done, total);
     }
     return done;
+  }
+
+  /** Summarises old episodic memories into semantic ones with the model, keeping and linking the originals (consolidation.ts). */
+  consolidate(options: ConsolidationOptions): Promise<ConsolidationResult> {
+    return consolidateMemories(this, { now: this.#clock.now(), ...options });
   }
 
   async close(): Promise<void> {

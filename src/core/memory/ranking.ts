@@ -10,7 +10,7 @@ export interface RankingOptions {
   halfLifeDays?: number;
   /** Share of the score from recency (default 0.1). */
   recencyWeight?: number;
-  /** Share of the score from importance (default 0.15). */
+  /** Share of the score from importance (default 0.25: a pinned memory outranks a newer one that is as relevant). */
   importanceWeight?: number;
 }
 
@@ -29,7 +29,7 @@ export function recency(timestamp: number, now: number, halfLifeDays: number): n
 export function rankMemories(results: ScoredMemory[], now: number, options: RankingOptions = {}): ScoredMemory[] {
   const halfLife = options.halfLifeDays ?? 30;
   const wRecency = options.recencyWeight ?? 0.1;
-  const wImportance = options.importanceWeight ?? 0.15;
+  const wImportance = options.importanceWeight ?? 0.25;
   const wRelevance = Math.max(0, 1 - wRecency - wImportance);
   const best = Math.max(...results.map((r) => r.relevanceScore), Number.MIN_VALUE);
   return results
