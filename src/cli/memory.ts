@@ -1,6 +1,7 @@
 /** `deep-agent memory`: add, import, search, list, delete and count the memories `run --memory` recalls. */
 import type { Command } from 'commander';
 import { memoryTypes, openMemory, shownLocation, type MemoryConfig, type MemoryFilter, type MemoryManager, type MemoryMetadata, type MemoryType } from '../core';
+import { existingFile } from './fileLines';
 import { importMemories, type ImportOptions } from './memoryImport';
 import { embedderShown, memoryJson, memoryTable } from './memoryOutput';
 import { memoryCommandConfig, withMemoryCommandOptions, type MemoryCommandOptions } from './memoryOptions';
@@ -37,7 +38,10 @@ export function registerMemoryCommand(program: Command, io: CliIO, setExitCode: 
     .argument('<file>', 'the .jsonl file')
     .option('--skip-invalid', 'import the good lines and name the bad ones, instead of importing nothing', false)
     .option('--progress', 'report progress on stderr (default: when stderr is a terminal)')
-    .action((file: string, o: MemoryCommandOptions & ImportOptions) => run(o, (manager) => importMemories(file, manager, o, io)));
+    .action((file: string, o: MemoryCommandOptions & ImportOptions) => {
+      existingFile(file, 'import file');
+      return run(o, (manager) => importMemories(file, manager, o, io));
+    });
 
   sub('search')
     .description('the memories most relevant to a query, best first (ranked by relevance, recency and importance)')

@@ -5,7 +5,7 @@
  * FILE:LINE), unless --skip-invalid imports the good ones and names what it skipped.
  */
 import { MemoryError, parseMemoryRecord, type MemoryInput, type MemoryManager } from '../core';
-import { existingFile, fileLines } from './fileLines';
+import { fileLines } from './fileLines';
 import type { CliIO } from './runTask';
 
 export interface ImportOptions {
@@ -15,7 +15,7 @@ export interface ImportOptions {
 }
 
 /** Records per MemoryManager.add call: a failure loses at most the batch being written, and progress moves. */
-const IMPORT_BATCH = 256;
+const IMPORT_BATCH = 250;
 /** Records between progress lines. */
 const PROGRESS_EVERY = 1000;
 /** Bad lines named one by one; the rest are counted. */
@@ -28,7 +28,7 @@ interface Checked {
 }
 
 export async function importMemories(file: string, manager: MemoryManager, options: ImportOptions, io: CliIO): Promise<number> {
-  const { records, bad, lines } = await checkedRecords(existingFile(file, 'import file'));
+  const { records, bad, lines } = await checkedRecords(file);
   for (const message of bad.slice(0, BAD_LINES_SHOWN)) io.err.write(`deep-agent: ${message}\n`);
   if (bad.length > BAD_LINES_SHOWN) io.err.write(`deep-agent: … and ${bad.length - BAD_LINES_SHOWN} more bad lines\n`);
   if (bad.length > 0 && !options.skipInvalid) {

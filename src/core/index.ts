@@ -100,12 +100,6 @@ export { CHECKPOINT_VERSION, parseCheckpoint, parseCheckpointId, type Checkpoint
 export { childRunId, foldJournal, linkKey, type JournalFold, type RunState } from './runState';
 export { applyRestore, planRestore, type FileRestore, type RestoreResult } from './checkpoint/restore';
 export type { InterruptedToolCall, RunPersistence } from './persistence';
-export { openMemory, type OpenMemoryHooks } from './memory/open';
-export { backendOf, embedderKinds, memoryBackends, type EmbedderKind, type MemoryBackend, type MemoryConfig } from './memory/config';
-export { MemoryManager, type MemoryInput, type MemoryManagerOptions, type MemoryStats, type RecallOptions } from './memory/manager';
-export { memoryRecord, memoryRecordOf, parseMemoryRecord, type MemoryRecord } from './memory/records';
-export { EmbeddingSpaceError, MemoryError, MemoryStoreError } from './memory/errors';
-export { memoryTypes, type Memory, type MemoryFilter, type MemoryMetadata, type MemoryScope, type MemoryType, type RetrievalMode, type ScoredMemory } from './memory/types';
 export type { RecoveryContext, ToolRecovery } from './tools/types';
 
 export type { RunMemory } from './agent/types';
@@ -116,11 +110,11 @@ export { MemoryManager, type MemoryInput, type MemoryManagerOptions, type Memory
 export { consolidateMemories, type ConsolidationOptions, type ConsolidationResult } from './memory/consolidation';
 export { StateMemoryStore } from './memory/stores/state';
 export { HashingEmbedder } from './memory/embedders/hashing';
-export { memoryConfigSchema, embedderKinds, memoryBackends, type EmbedderKind, type MemoryBackend, type MemoryConfig } from './memory/config';
+export { backendOf, memoryConfigSchema, embedderKinds, memoryBackends, type EmbedderKind, type MemoryBackend, type MemoryConfig } from './memory/config';
 export { openMemory, type OpenMemoryHooks } from './memory/open';
 export { runMemory, type RunMemoryOptions } from './memory/runMemory';
 export { memoryTools } from './memory/tools';
-export { memoryRecord, parseMemoryRecord, type MemoryRecord } from './memory/records';
+export { memoryRecord, memoryRecordOf, parseMemoryRecord, type MemoryRecord } from './memory/records';
 export { fuse, type Ranked } from './memory/fusion';
 export { Bm25Index } from './memory/bm25';
 export { rankMemories, type RankingOptions } from './memory/ranking';
