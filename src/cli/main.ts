@@ -84,7 +84,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return 2;
     }
     io.err.write(`deep-agent: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    // Ctrl-C stopped the work (a memory import): the exit code says so, as a cancelled run's does.
+    return io.signal.aborted ? 130 : 1;
   }
 }
 

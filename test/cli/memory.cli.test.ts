@@ -29,8 +29,9 @@ interface Ran {
   stderr: string;
 }
 
-/** The CLI in this process; `tty` makes stderr look like a terminal. */
-async function cli(args: string[], { tty = false } = {}): Promise<Ran> {
+/** The CLI in this process; `tty` makes stderr look like a terminal; `onStderr` sees stderr as it comes, and may press Ctrl-C. */
+async function cli(args: string[], { tty = false, onStderr = (_text: string, _ctrlC: () => void) => {} } = {}): Promise<Ran> {
+  const controller = new AbortController();
   let stdout = '';
   let stderr = '';
   const sink = (append: (text: string) => void) =>
@@ -40,8 +41,14 @@ async function cli(args: string[], { tty = false } = {}): Promise<Ran> {
         done();
       },
     });
-  const err = Object.assign(sink((s) => (stderr += s)), { isTTY: tty });
-  const code = await main(args, { out: sink((s) => (stdout += s)), err, env: {}, signal: new AbortController().signal });
+  const err = Object.assign(
+    sink((s) => {
+      stderr += s;
+      onStderr(s, () => controller.abort());
+    }),
+    { isTTY: tty },
+  );
+  const code = await main(args, { out: sink((s) => (stdout += s)), err, env: {}, signal: controller.signal });
   return { code, stdout, stderr };
 }
 
@@ -159,6 +166,13 @@ describe('memory import', () => {
     const progress = /^deep-agent: imported 1,\d{3} of 2,500 memories\ndeep-agent: imported 2,\d{3} of 2,500 memories\n$/;
     assert.match((await cli(['memory', 'import', file, '--progress', '--store', ':memory:', ...HASHING])).stderr, progress);
     assert.match((await cli(['memory', 'import', file, '--store', ':memory:', ...HASHING], { tty: true })).stderr, progress);
+
+    const stopped = await cli(['memory', 'import', file, '--progress', '--store', ':memory:', ...HASHING], { onStderr: (text, ctrlC) => void (text.includes('imported 1,') && ctrlC()) });
+    assert.equal(stopped.code, 130);
+    assert.equal(stopped.stdout, '');
+    const [progressed, last] = stopped.stderr.trimEnd().split('\n');
+    const done = Number(/imported (1,\d{3}) of/.exec(progressed!)![1]!.replace(',', ''));
+    assert.match(last!, new RegExp(`^deep-agent: import of ${file} stopped in lines ${done + 1}–\\d+: .*aborted.*; the ${done} records before them were imported, some of these lines may have been$`));
   });
 });
 
