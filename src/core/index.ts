@@ -110,6 +110,7 @@ export { MemoryManager, type MemoryInput, type MemoryManagerOptions, type Memory
 export { consolidateMemories, type ConsolidationOptions, type ConsolidationResult } from './memory/consolidation';
 export { StateMemoryStore } from './memory/stores/state';
 export { PgVectorMemoryStore, type PgVectorMemoryStoreOptions } from './memory/stores/pgvector';
+export { LanceDbMemoryStore, type LanceDbMemoryStoreOptions } from './memory/stores/lancedb';
 export { HashingEmbedder } from './memory/embedders/hashing';
 export { backendOf, memoryConfigSchema, embedderKinds, memoryBackends, type EmbedderKind, type MemoryBackend, type MemoryConfig } from './memory/config';
 export { openMemory, type OpenMemoryHooks } from './memory/open';

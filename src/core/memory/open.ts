@@ -1,13 +1,15 @@
 /**
  * openMemory: a MemoryConfig in, an open MemoryManager out. Each embedding model gets its own table
- * or folder in the store (`<store>/<model>`), so vectors of two models are never mixed; switching
- * models finds the old memories (`previous`) to re-embed from.
+ * in the store (tableFor), so vectors of two models are never mixed and switching back finds them.
  */
+import { createHash } from 'node:crypto';
 import type { Clock, IdSource } from '../clock';
 import { backendOf, memoryConfigSchema, type MemoryConfig } from './config';
 import { HashingEmbedder } from './embedders/hashing';
 import { MemoryError } from './errors';
 import { MemoryManager } from './manager';
+import { LanceDbMemoryStore } from './stores/lancedb';
+import { PgVectorMemoryStore } from './stores/pgvector';
 import { StateMemoryStore } from './stores/state';
 import type { Embedder, MemoryScope, MemoryStore } from './types';
 
@@ -52,11 +54,20 @@ async function openEmbedder(c: MemoryConfig, _hooks: OpenMemoryHooks): Promise<E
   }
 }
 
-async function openStore(c: MemoryConfig, _model: string): Promise<MemoryStore> {
+async function openStore(c: MemoryConfig, model: string): Promise<MemoryStore> {
+  const table = tableFor(model);
   switch (backendOf(c)) {
     case 'state':
       return new StateMemoryStore();
-    default:
-      throw new MemoryError(`memory config: backend "${backendOf(c)}" is not available in this build`);
+    case 'lancedb':
+      return LanceDbMemoryStore.open(c.store, { table });
+    case 'pgvector':
+      return PgVectorMemoryStore.open(c.store, { table });
   }
+}
+
+/** A table per embedding model ("memories_xenova_all_minilm_l6_v2_1a2b3c"): safe in LanceDB and PostgreSQL, unique per model. */
+export function tableFor(model: string): string {
+  const slug = model.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 40);
+  return `memories_${slug}_${createHash('sha256').update(model).digest('hex').slice(0, 6)}`;
 }
