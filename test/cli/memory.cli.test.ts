@@ -3,7 +3,6 @@
  * CLI in child processes (a memory added by one process is recalled into the next one's run).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,11 +13,8 @@ import type { RunEvent } from '../../src/core/events';
 import { bundleCli } from '../support/bundle';
 import { runCliProcess } from '../support/cliProcess';
 import { scriptedServer } from '../support/harness';
+import { startPgliteServer } from '../support/pglite';
 import type { ChatCompletionBody, Script } from '../support/scriptedServer';
-
-/** A store that lives on across processes; until LanceDB is in this build, the tests that need one wait for it. */
-const lancedbBuilt = existsSync(join(__dirname, '../../src/core/memory/stores/lancedb.ts'));
-const needsLanceDb = lancedbBuilt ? {} : { skip: 'the LanceDB store is not in this build yet' };
 
 const MEMORY_TOOLS = ['remember', 'recall', 'forget'];
 const HASHING = ['--embedder', 'hashing'];
@@ -234,7 +230,7 @@ describe('the bundled CLI', () => {
     assert.equal(stored?.type === 'memory_store' && stored.data.memories[0]!.content, 'Task: How do I run the tests?\nOutcome: Run npm test.');
   });
 
-  it('a memory added by one process is recalled into the next run --memory request (LanceDB folder)', needsLanceDb, async (t) => {
+  it('a memory added by one process is recalled into the next run --memory request (LanceDB folder)', async (t) => {
     const store = join(await tempDir('mem-lance-'), 'memories');
     const added = await deepAgent(['memory', 'add', 'The integration tests need PostgreSQL 16 on port 5433', '--type', 'long_term', '--store', store, ...HASHING]);
     assert.equal(added.code, 0, added.stderr);
@@ -252,7 +248,7 @@ describe('the bundled CLI', () => {
   });
 });
 
-describe('import, search, list, delete and stats on one store', needsLanceDb, () => {
+describe('import, search, list, delete and stats on a LanceDB folder', () => {
   it('keeps metadata as given, answers many queries in one process, and never half-imports a bad file', async () => {
     const store = join(await tempDir('mem-lance-'), 'memories');
     const at = (args: string[]) => cli([...args, '--store', store, ...HASHING]);
@@ -297,5 +293,22 @@ describe('import, search, list, delete and stats on one store', needsLanceDb, ()
 
     assert.equal((await at(['memory', 'delete', String(deploys.id)])).stdout, 'deleted 1 memory\n');
     assert.equal(jsonLines((await at(['memory', 'list', '--json'])).stdout).length, 2);
+  });
+});
+
+describe('a pgvector store (--url)', () => {
+  it('keeps what one command adds for the next, and never prints the password', async (t) => {
+    const server = await startPgliteServer();
+    t.after(() => server.stop());
+    const url = server.connectionString;
+    const password = new URL(url).password;
+    assert.ok(password, 'the test server URL has a password');
+    const added = await cli(['memory', 'add', 'Releases are tagged from main on Fridays', '--metadata', '{"team": "infra"}', '--url', url, ...HASHING]);
+    assert.equal(added.code, 0, added.stderr);
+    const found = jsonLines((await cli(['memory', 'search', 'when are releases tagged', '--json', '--store', url, ...HASHING])).stdout);
+    assert.deepEqual(found.map((m) => [m.id, m.content, m.metadata]), [[added.stdout.trim(), 'Releases are tagged from main on Fridays', { team: 'infra' }]]);
+    const stats = await cli(['memory', 'stats', '--url', url, ...HASHING]);
+    assert.match(stats.stdout, /^store {5}pgvector at postgres(ql)?:\/\/postgres@127\.0\.0\.1:\d+\/postgres\n/);
+    assert.ok(!stats.stdout.includes(password), stats.stdout);
   });
 });
