@@ -1,0 +1,117 @@
+/**
+ * Export memories to a .jsonl file and import them from .jsonl or .json (an array of records), in
+ * the core's record format (records.ts). An import keeps every good record and reports the bad ones
+ * by file and line; it goes in batches, with progress, and can be cancelled.
+ */
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { finished } from 'node:stream/promises';
+import * as vscode from 'vscode';
+import { MemoryError, memoryRecord, parseMemoryRecord, type MemoryFilter, type MemoryInput, type MemoryManager } from '../core';
+
+const PAGE = 500;
+/** Records parsed and added at a time: the extension host gets its turn between batches. */
+const BATCH = 200;
+/** Bad lines named in the notification; the log has them all. */
+const SHOWN_PROBLEMS = 3;
+
+export async function exportMemories(manager: MemoryManager, filter: MemoryFilter, what: string): Promise<void> {
+  const total = await manager.count(filter);
+  if (total === 0) {
+    void vscode.window.showInformationMessage(`There are no ${what} to export.`);
+    return;
+  }
+  const target = await vscode.window.showSaveDialog({ title: `Export ${what}`, defaultUri: vscode.Uri.file('memories.jsonl'), filters: { 'JSON Lines': ['jsonl'] } });
+  if (!target) return;
+  const out = createWriteStream(target.fsPath, { encoding: 'utf8' });
+  let written = 0;
+  try {
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await manager.list({ filter, order: 'oldest', offset, limit: PAGE });
+      for (const memory of page) if (!out.write(`${memoryRecord(memory)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      written += page.length;
+      if (page.length < PAGE) break;
+    }
+  } finally {
+    out.end();
+    await finished(out);
+  }
+  void vscode.window.showInformationMessage(`Exported ${written} ${written === 1 ? 'memory' : 'memories'} to ${target.fsPath}.`);
+}
+
+/** The records of a file with where each came from: a JSON array's items, or JSON lines (blank lines skipped). */
+export function recordsOf(text: string, file: string): { text: string; where: string }[] {
+  const trimmed = text.trimStart();
+  if (file.endsWith('.json') && trimmed.startsWith('[')) {
+    let items: unknown[];
+    try {
+      items = JSON.parse(trimmed) as unknown[];
+    } catch (error) {
+      throw new Error(`${file}: not a JSON array (${(error as Error).message})`);
+    }
+    return items.map((item, i) => ({ text: JSON.stringify(item), where: `${file}: item ${i + 1}` }));
+  }
+  return text.split(/\r?\n/).flatMap((line, i) => (line.trim() ? [{ text: line, where: `${file}:${i + 1}` }] : []));
+}
+
+export async function importMemories(manager: MemoryManager, log: vscode.LogOutputChannel): Promise<number> {
+  const [source] = (await vscode.window.showOpenDialog({ title: 'Import Memories', canSelectMany: false, filters: { 'Memories (JSON Lines or JSON)': ['jsonl', 'json'] } })) ?? [];
+  if (!source) return 0;
+  const file = basename(source.fsPath);
+  const records = recordsOf(await readFile(source.fsPath, 'utf8'), file);
+  const problems: string[] = [];
+  let imported = 0;
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Importing memories from ${file}`, cancellable: true }, async (progress, token) => {
+    const aborter = new AbortController();
+    token.onCancellationRequested(() => aborter.abort());
+    for (let at = 0; at < records.length && !token.isCancellationRequested; at += BATCH) {
+      const inputs: { input: MemoryInput; where: string }[] = [];
+      for (const record of records.slice(at, at + BATCH)) {
+        try {
+          inputs.push({ input: parseMemoryRecord(record.text, record.where), where: record.where });
+        } catch (error) {
+          problems.push(messageOf(error));
+        }
+      }
+      imported += await addBatch(manager, inputs, problems, aborter.signal);
+      const done = Math.min(at + BATCH, records.length);
+      progress.report({ message: `${done} of ${records.length}`, increment: (100 * Math.min(BATCH, records.length - at)) / records.length });
+    }
+  });
+  for (const problem of problems) log.warn(`memory import: ${problem}`);
+  const summary = `Imported ${imported} ${imported === 1 ? 'memory' : 'memories'} from ${file}`;
+  if (problems.length) {
+    const shown = problems.slice(0, SHOWN_PROBLEMS).join('; ');
+    const more = problems.length > SHOWN_PROBLEMS ? `; ${problems.length - SHOWN_PROBLEMS} more in the Deep Agent output` : '';
+    void vscode.window.showWarningMessage(`${summary}; ${problems.length} bad ${problems.length === 1 ? 'record was' : 'records were'} skipped: ${shown}${more}.`);
+  } else void vscode.window.showInformationMessage(`${summary}.`);
+  return imported;
+}
+
+/**
+ * Adds a batch at once; when the manager refuses one of its records (an empty content, say), each is
+ * added on its own, so the good ones are kept and the bad one is named by its line.
+ */
+async function addBatch(manager: MemoryManager, batch: { input: MemoryInput; where: string }[], problems: string[], signal: AbortSignal): Promise<number> {
+  if (batch.length === 0) return 0;
+  try {
+    await manager.add(batch.map((b) => b.input), { signal });
+    return batch.length;
+  } catch (error) {
+    if (!(error instanceof MemoryError)) throw error;
+  }
+  let added = 0;
+  for (const { input, where } of batch) {
+    try {
+      await manager.add([input], { signal });
+      added++;
+    } catch (error) {
+      if (!(error instanceof MemoryError)) throw error;
+      problems.push(`${where}: ${messageOf(error).replace(/^memory: /, '')}`);
+    }
+  }
+  return added;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
