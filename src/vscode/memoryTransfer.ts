@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { finished } from 'node:stream/promises';
 import * as vscode from 'vscode';
 import { MemoryError, memoryRecord, parseMemoryRecord, type MemoryFilter, type MemoryInput, type MemoryManager } from '../core';
+import { recordsOf } from './memoryRecordLines';
 
 const PAGE = 500;
 /** Records parsed and added at a time: the extension host gets its turn between batches. */
@@ -38,21 +39,6 @@ export async function exportMemories(manager: MemoryManager, filter: MemoryFilte
     await finished(out);
   }
   void vscode.window.showInformationMessage(`Exported ${written} ${written === 1 ? 'memory' : 'memories'} to ${target.fsPath}.`);
-}
-
-/** The records of a file with where each came from: a JSON array's items, or JSON lines (blank lines skipped). */
-export function recordsOf(text: string, file: string): { text: string; where: string }[] {
-  const trimmed = text.trimStart();
-  if (file.endsWith('.json') && trimmed.startsWith('[')) {
-    let items: unknown[];
-    try {
-      items = JSON.parse(trimmed) as unknown[];
-    } catch (error) {
-      throw new Error(`${file}: not a JSON array (${(error as Error).message})`);
-    }
-    return items.map((item, i) => ({ text: JSON.stringify(item), where: `${file}: item ${i + 1}` }));
-  }
-  return text.split(/\r?\n/).flatMap((line, i) => (line.trim() ? [{ text: line, where: `${file}:${i + 1}` }] : []));
 }
 
 export async function importMemories(manager: MemoryManager, log: vscode.LogOutputChannel): Promise<number> {
