@@ -58,10 +58,16 @@ async function addMemory(memory: MemoryService): Promise<void> {
   const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection).trim() : '';
   const content = selected || (await vscode.window.showInputBox({ title: 'Deep Agent: Add Memory', prompt: 'What should the agent remember?', placeHolder: 'e.g. Releases go out on Fridays with blue-green deploys', ignoreFocusOut: true }))?.trim();
   if (!content) return;
-  const metadata = selected && editor ? { file: vscode.workspace.asRelativePath(editor.document.uri), lines: `${editor.selection.start.line + 1}-${editor.selection.end.line + 1}` } : {};
+  const metadata = selected && editor ? { file: vscode.workspace.asRelativePath(editor.document.uri), lines: linesOf(editor.selection) } : {};
   await manager.add([{ content, memoryType: 'semantic', metadata, provenance: { source: 'user' } }]);
   memory.changed();
   void vscode.window.showInformationMessage(`Remembered: ${content.length > 60 ? `${content.slice(0, 60)}…` : content}`);
+}
+
+/** "3-7": the lines a selection covers (one ending at the start of a line does not cover that line). */
+function linesOf(selection: vscode.Selection): string {
+  const end = selection.end.character === 0 && selection.end.line > selection.start.line ? selection.end.line : selection.end.line + 1;
+  return `${selection.start.line + 1}-${end}`;
 }
 
 async function setImportance(memory: MemoryService, node: unknown, importance: number): Promise<void> {
