@@ -51,7 +51,8 @@ export class MemoryView implements vscode.TreeDataProvider<MemoryNode> {
     try {
       manager = await this.memory.manager();
     } catch (error) {
-      return [{ kind: 'message', icon: 'error', text: error instanceof Error ? error.message : String(error), detail: 'click to try again', command: { command: 'deepAgent.refreshMemory' } }];
+      const reason = (error instanceof Error ? error.message : String(error)).replace(/^memory could not be opened: /, '');
+      return [{ kind: 'message', icon: 'error', text: 'Memory could not be opened', detail: `${reason} (click to try again)`, command: { command: 'deepAgent.refreshMemory' } }];
     }
     const { embedder, store } = manager;
     const header: MemoryNode = embedder.fallback

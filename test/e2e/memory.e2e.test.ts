@@ -156,3 +156,28 @@ test('a run recalls the memory into its prompt and shows it at the top of the tr
   const system = server.requests[0]!.body.messages.find((m) => m.role === 'system')!.content!;
   assert.match(system, /The release train leaves on Fridays at noon\./);
 });
+
+test('a memory that cannot be opened is named in one line in the view, and a run goes on without it', async () => {
+  const { page } = vscode;
+  // Nothing listens there: the store cannot be reached (or, in a build without that backend, is refused).
+  vscode.updateUserSettings({ 'deepAgent.memory.store': 'postgres://127.0.0.1:9/nowhere' });
+  // A reload picks the settings file up at once.
+  await vscode.reloadWindow();
+  const rows = await showView(page, 'Memory');
+  const problem = rows.filter({ hasText: 'Memory could not be opened' });
+  await problem.waitFor({ timeout: 30_000 });
+  // The reason, in one line, beside it (and whole in its tooltip).
+  assert.match(await problem.innerText(), /Memory could not be opened\s*\S.*\(click to try again\)$/);
+  await vscode.shot('memory-8-cannot-open');
+
+  const asked = server.requests.length;
+  await vscode.runCommand('Deep Agent: Run Task');
+  await answerInputBox(page, 'Say hello without memory');
+  await page.locator('.notification-toast', { hasText: 'this run starts without memory' }).waitFor({ timeout: 30_000 });
+  const panel = vscode.panel();
+  await panel.locator('.user', { hasText: 'Say hello without memory' }).waitFor({ timeout: 30_000 });
+  await panel.locator('.end.completed').waitFor({ timeout: 30_000 });
+  assert.equal(await panel.locator('details.recalled-memories').count(), 0);
+  const system = server.requests[asked]!.body.messages.find((m) => m.role === 'system')!.content!;
+  assert.doesNotMatch(system, /release train/);
+});
