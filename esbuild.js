@@ -14,8 +14,10 @@ if (!out) {
   process.exit(2);
 }
 
+/** LanceDB's native binary (a platform package holding a .node file) is loaded from node_modules at run time. */
+const native = ['@lancedb/lancedb-*'];
 /** @type {import('esbuild').BuildOptions} */
-const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', external: native };
 /**
  * The library: one CommonJS file that `require` and `import` both load (esbuild lists its export
  * names for Node's ES module loader), so a program that uses both gets one copy of every class.
@@ -34,8 +36,8 @@ const builds = [
   },
   // `vscode` is provided by the editor at run time. extension.js stays tiny; workbench.js holds the
   // rest and is required on first use (see src/extension.ts).
-  { ...node, entryPoints: ['src/extension.ts'], outfile: join(out, 'extension.js'), external: ['vscode'] },
-  { ...node, entryPoints: ['src/vscode/workbench.ts'], outfile: join(out, 'workbench.js'), external: ['vscode'] },
+  { ...node, entryPoints: ['src/extension.ts'], outfile: join(out, 'extension.js'), external: ['vscode', ...native] },
+  { ...node, entryPoints: ['src/vscode/workbench.ts'], outfile: join(out, 'workbench.js'), external: ['vscode', ...native] },
   // grep and glob match in a worker thread; both bundles above start it from beside themselves.
   { ...node, entryPoints: ['src/core/backends/searchWorker.ts'], outfile: join(out, 'searchWorker.js') },
   { ...library, entryPoints: ['src/core/index.ts'], outfile: join(out, 'lib', 'index.js') },

@@ -1,4 +1,4 @@
-// Runs every benchmark (bench/*.bench.ts: agentLoop, agentLoopInProcess, checkpoint, listing, replay, stall, streaming, tracing, vscode) in its own
+// Runs every benchmark (bench/*.bench.ts: agentLoop, agentLoopInProcess, checkpoint, listing, memoryRetrieval, replay, stall, streaming, tracing, vscode) in its own
 // process; each prints one JSON object per line. `node bench/run.mjs <prefix> [args…]` runs only the
 // benchmarks whose file name starts with the prefix, with the arguments, e.g. `checkpoint c`.
 import { spawnSync } from 'node:child_process';

@@ -109,6 +109,8 @@ export { EmbeddingSpaceError, MemoryError, MemoryStoreError } from './memory/err
 export { MemoryManager, type MemoryInput, type MemoryManagerOptions, type MemoryStats, type RecallOptions } from './memory/manager';
 export { consolidateMemories, type ConsolidationOptions, type ConsolidationResult } from './memory/consolidation';
 export { StateMemoryStore } from './memory/stores/state';
+export { PgVectorMemoryStore, type PgVectorMemoryStoreOptions } from './memory/stores/pgvector';
+export { LanceDbMemoryStore, type LanceDbMemoryStoreOptions } from './memory/stores/lancedb';
 export { HashingEmbedder } from './memory/embedders/hashing';
 export { memoryConfigSchema, embedderKinds, memoryBackends, type EmbedderKind, type MemoryBackend, type MemoryConfig } from './memory/config';
 export { openMemory, type OpenMemoryHooks } from './memory/open';

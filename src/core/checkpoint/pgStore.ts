@@ -9,11 +9,12 @@
  *
  * `pg` is loaded on first use, so the extension does not load it unless this store is chosen.
  */
-import type { Pool, PoolClient, PoolConfig } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { RunEvent } from '../events';
 import { compactEvents } from './compaction';
 import { parseJsonOrUndefined } from '../json';
 import { parseEvent } from './eventSchema';
+import { describeServer, schemaPattern, scrubbedReason, withClient } from '../postgres';
 import { CheckpointError, isValidRunId, RunNotFoundError, type CheckpointStore, type CompactionStats, type JournalRead, type JournalWriter, type StoredRun } from './store';
 import { summarizeRun } from './summary';
 
@@ -31,8 +32,7 @@ export interface PgCheckpointStoreOptions {
 /** The tables' version, kept in the meta table; a database written by a newer version is refused. */
 const PG_SCHEMA_VERSION = 1;
 
-// Names are spliced into SQL (identifiers cannot be parameters), so only plain ones are allowed.
-const schemaPattern = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
+// Spliced into SQL like the schema name, so only plain ones are allowed.
 const prefixPattern = /^[A-Za-z0-9_]{0,16}$/;
 
 export class PgCheckpointStore implements CheckpointStore {
@@ -170,9 +170,7 @@ export class PgCheckpointStore implements CheckpointStore {
   /** A clear one-line CheckpointError naming the server (never the password). */
   #error(error: unknown, doing: string): CheckpointError {
     if (error instanceof CheckpointError) return error;
-    let reason = reasonOf(error);
-    if (this.#password) reason = reason.split(this.#password).join('***');
-    return new CheckpointError(`${this.description}: ${doing}: ${reason}`);
+    return new CheckpointError(`${this.description}: ${doing}: ${scrubbedReason(error, this.#password)}`);
   }
 
   #lockKey(runId: string): string {
@@ -394,53 +392,6 @@ async function compactRun(client: PoolClient, tables: Tables, runId: string): Pr
   return stats;
 }
 
-/** Checks out a client for a few queries; on failure it is dropped, which also rolls back and unlocks. */
-async function withClient<T>(pool: Pool, use: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  // A dropped connection fails the query in flight, which reports it; the emitted error must not crash.
-  const ignore = () => {};
-  client.on('error', ignore);
-  let broken = true;
-  try {
-    const result = await use(client);
-    broken = false;
-    return result;
-  } finally {
-    client.off('error', ignore);
-    client.release(broken);
-  }
-}
-
 function checkRunId(runId: string): void {
   if (!isValidRunId(runId)) throw new CheckpointError(`"${runId}" is not a valid run id`);
-}
-
-/** "host:port/database" for messages, and the password to keep out of them. */
-function describeServer({ connectionString, pool }: PgCheckpointStoreOptions): { name: string; password?: string } {
-  const config: PoolConfig = pool?.options ?? {};
-  let host = config.host;
-  let port = config.port === undefined ? undefined : String(config.port);
-  let database = config.database;
-  let password = typeof config.password === 'string' ? config.password : undefined;
-  const url = connectionString ?? config.connectionString;
-  if (url) {
-    try {
-      const parsed = new URL(url);
-      host = parsed.searchParams.get('host') ?? (decodeURIComponent(parsed.hostname) || host);
-      port = parsed.searchParams.get('port') ?? (parsed.port || port);
-      database = decodeURIComponent(parsed.pathname.slice(1)) || database;
-      password = decodeURIComponent(parsed.password) || password;
-    } catch {
-      // Not a URL (e.g. a socket path): the environment's defaults below.
-    }
-  }
-  const { PGHOST, PGPORT, PGDATABASE, PGUSER } = process.env;
-  return { name: `${host || PGHOST || 'localhost'}:${port || PGPORT || 5432}/${database || PGDATABASE || PGUSER || ''}`, password: password || undefined };
-}
-
-/** A one-line reason; connecting to "localhost" fails with an AggregateError that has no message of its own. */
-function reasonOf(error: unknown): string {
-  const e = error as { message?: string; code?: string; errors?: unknown[] } | undefined;
-  const text = e?.message || (Array.isArray(e?.errors) ? e.errors.map(reasonOf).join('; ') : '') || e?.code || String(error);
-  return text.replace(/\s+/g, ' ').trim();
 }

@@ -1,13 +1,16 @@
 /**
  * BM25 over an in-memory inverted index (k1 1.2, b 0.75): the full-text ranking of the in-memory
- * store, and the plain-BM25 baseline the retrieval-quality benchmark compares against.
+ * store and, over plain words, the baseline the retrieval-quality benchmark compares against.
  */
-import { words } from './words';
+import { terms } from './words';
 
 export const BM25_K1 = 1.2;
 export const BM25_B = 0.75;
 
 export class Bm25Index {
+  /** How text becomes terms: stemmed and without stopwords by default; `words` for plain BM25. */
+  constructor(private readonly tokenize: (text: string) => string[] = terms) {}
+
   /** term → (document id → term frequency) */
   readonly #postings = new Map<string, Map<string, number>>();
   readonly #lengths = new Map<string, number>();
@@ -21,7 +24,7 @@ export class Bm25Index {
 
   add(id: string, text: string): void {
     this.remove(id);
-    const terms = words(text);
+    const terms = this.tokenize(text);
     this.#lengths.set(id, terms.length);
     this.#terms.set(id, [...new Set(terms)]);
     this.#totalLength += terms.length;
@@ -51,7 +54,7 @@ export class Bm25Index {
     if (n === 0) return [];
     const averageLength = this.#totalLength / n || 1;
     const scores = new Map<string, number>();
-    for (const term of new Set(words(query))) {
+    for (const term of new Set(this.tokenize(query))) {
       const postings = this.#postings.get(term);
       if (!postings) continue;
       const idf = Math.log(1 + (n - postings.size + 0.5) / (postings.size + 0.5));

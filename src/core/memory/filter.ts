@@ -1,7 +1,7 @@
 /** Whether a memory passes a MemoryFilter: the rule every store follows (the in-memory one runs it directly). */
 import type { Memory, MemoryFilter } from './types';
 
-const asList = <T>(value: T | T[] | undefined): T[] | undefined => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
+export const asList = <T>(value: T | T[] | undefined): T[] | undefined => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
 
 export function matchesFilter(memory: Memory, filter: MemoryFilter | undefined): boolean {
   if (!filter) return true;

@@ -3,7 +3,7 @@
  * signed buckets, weighted by log term frequency, unit length. No model, no download; far weaker than
  * a language model, so it is reported as a fallback wherever results are shown.
  */
-import { words } from '../words';
+import { terms } from '../words';
 import { normalize } from '../vectors';
 import type { Embedder } from '../types';
 
@@ -32,7 +32,7 @@ export class HashingEmbedder implements Embedder {
   embedOne(text: string): number[] {
     const counts = new Map<string, number>();
     const count = (feature: string, weight: number) => counts.set(feature, (counts.get(feature) ?? 0) + weight);
-    for (const word of words(text)) {
+    for (const word of terms(text)) {
       count(`w:${word}`, 1);
       const padded = `<${word}>`;
       for (let i = 0; i + 3 <= padded.length; i++) count(`t:${padded.slice(i, i + 3)}`, TRIGRAM_WEIGHT);
