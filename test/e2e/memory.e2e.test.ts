@@ -1,8 +1,10 @@
 /**
- * Memory in a real VS Code (kept in this window: store ":memory:", the hashing embedder). A memory
- * is added from the editor's selection, shows in the Memory view, is found by Search Memory, opened
- * and edited as JSON (a bad edit is refused and loses nothing), pinned and deleted. Then a run with
- * memory on shows the "Recalled memories" block, and the model's request carries the recalled text.
+ * Memory in a real VS Code, in the default store (LanceDB in the extension's global storage) with the
+ * hashing embedder. A memory is added from the editor's selection, shows in the Memory view, is found
+ * by Search Memory, opened and edited as JSON (a bad edit is refused and loses nothing), pinned and
+ * deleted. A run with memory on shows the "Recalled memories" block, and the model's request carries
+ * the recalled text; memories outlive a window reload; a store that cannot open leaves runs without
+ * memory, and the view says why.
  */
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
@@ -26,7 +28,6 @@ before(async () => {
       'deepAgent.model': 'scripted-model',
       'deepAgent.approvalPolicy': 'auto',
       'deepAgent.memory.enabled': true,
-      'deepAgent.memory.store': ':memory:',
       'deepAgent.memory.embedder': 'hashing',
       // The test types whole JSON documents: brackets and quotes must not be closed for it.
       'editor.autoClosingBrackets': 'never',
@@ -157,6 +158,14 @@ test('a run recalls the memory into its prompt and shows it at the top of the tr
   assert.match(system, /The release train leaves on Fridays at noon\./);
 });
 
+test('memories are on disk: after a window reload the view shows them again', async () => {
+  await vscode.reloadWindow();
+  const rows = await memoryRows(vscode.page);
+  await rows.filter({ hasText: 'The release train leaves on Fridays at noon.' }).waitFor({ timeout: 30_000 });
+  assert.match(await rows.filter({ hasText: 'Embedder:' }).innerText(), /lancedb store/);
+  await vscode.shot('memory-8-after-reload');
+});
+
 test('a memory that cannot be opened is named in one line in the view, and a run goes on without it', async () => {
   const { page } = vscode;
   // Nothing listens there: the store cannot be reached (or, in a build without that backend, is refused).
@@ -168,7 +177,7 @@ test('a memory that cannot be opened is named in one line in the view, and a run
   await problem.waitFor({ timeout: 30_000 });
   // The reason, in one line, beside it (and whole in its tooltip).
   assert.match(await problem.innerText(), /Memory could not be opened\s*\S.*\(click to try again\)$/);
-  await vscode.shot('memory-8-cannot-open');
+  await vscode.shot('memory-9-cannot-open');
 
   const asked = server.requests.length;
   await vscode.runCommand('Deep Agent: Run Task');

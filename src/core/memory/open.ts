@@ -3,11 +3,13 @@
  * or folder in the store (`<store>/<model>`), so vectors of two models are never mixed; switching
  * models finds the old memories (`previous`) to re-embed from.
  */
+import { join } from 'node:path';
 import type { Clock, IdSource } from '../clock';
 import { backendOf, memoryConfigSchema, type MemoryConfig } from './config';
 import { HashingEmbedder } from './embedders/hashing';
 import { MemoryError } from './errors';
 import { MemoryManager } from './manager';
+import { LanceDbMemoryStore } from './stores/lancedb';
 import { StateMemoryStore } from './stores/state';
 import type { Embedder, MemoryScope, MemoryStore } from './types';
 
@@ -52,11 +54,16 @@ async function openEmbedder(c: MemoryConfig, _hooks: OpenMemoryHooks): Promise<E
   }
 }
 
-async function openStore(c: MemoryConfig, _model: string): Promise<MemoryStore> {
+async function openStore(c: MemoryConfig, model: string): Promise<MemoryStore> {
   switch (backendOf(c)) {
     case 'state':
       return new StateMemoryStore();
+    case 'lancedb':
+      return LanceDbMemoryStore.open(join(c.store, modelFolder(model)));
     default:
       throw new MemoryError(`memory config: backend "${backendOf(c)}" is not available in this build`);
   }
 }
+
+/** A model's folder in the store: its name with anything a file name cannot hold replaced ("Xenova/all-MiniLM-L6-v2" → "Xenova_all-MiniLM-L6-v2"). */
+const modelFolder = (model: string) => model.replace(/[^A-Za-z0-9._-]/g, '_');
