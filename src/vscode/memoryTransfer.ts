@@ -8,12 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { finished } from 'node:stream/promises';
 import * as vscode from 'vscode';
-import { MemoryError, memoryRecord, parseMemoryRecord, type MemoryFilter, type MemoryInput, type MemoryManager } from '../core';
-import { recordsOf } from './memoryRecordLines';
+import { memoryRecord, type MemoryFilter, type MemoryManager } from '../core';
+import { importRecords, recordsOf } from './memoryImport';
 
 const PAGE = 500;
-/** Records parsed and added at a time: the extension host gets its turn between batches. */
-const BATCH = 200;
 /** Bad lines named in the notification; the log has them all. */
 const SHOWN_PROBLEMS = 3;
 
@@ -46,25 +44,21 @@ export async function importMemories(manager: MemoryManager, log: vscode.LogOutp
   if (!source) return 0;
   const file = basename(source.fsPath);
   const records = recordsOf(await readFile(source.fsPath, 'utf8'), file);
-  const problems: string[] = [];
-  let imported = 0;
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Importing memories from ${file}`, cancellable: true }, async (progress, token) => {
-    const aborter = new AbortController();
-    token.onCancellationRequested(() => aborter.abort());
-    for (let at = 0; at < records.length && !token.isCancellationRequested; at += BATCH) {
-      const inputs: { input: MemoryInput; where: string }[] = [];
-      for (const record of records.slice(at, at + BATCH)) {
-        try {
-          inputs.push({ input: parseMemoryRecord(record.text, record.where), where: record.where });
-        } catch (error) {
-          problems.push(messageOf(error));
-        }
-      }
-      imported += await addBatch(manager, inputs, problems, aborter.signal);
-      const done = Math.min(at + BATCH, records.length);
-      progress.report({ message: `${done} of ${records.length}`, increment: (100 * Math.min(BATCH, records.length - at)) / records.length });
-    }
-  });
+  const { imported, problems } = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Importing memories from ${file}`, cancellable: true },
+    (progress, token) => {
+      const aborter = new AbortController();
+      token.onCancellationRequested(() => aborter.abort());
+      let reported = 0;
+      return importRecords(manager, records, {
+        signal: aborter.signal,
+        onProgress: (done, total) => {
+          progress.report({ message: `${done} of ${total}`, increment: (100 * (done - reported)) / total });
+          reported = done;
+        },
+      });
+    },
+  );
   for (const problem of problems) log.warn(`memory import: ${problem}`);
   const summary = `Imported ${imported} ${imported === 1 ? 'memory' : 'memories'} from ${file}`;
   if (problems.length) {
@@ -74,30 +68,3 @@ export async function importMemories(manager: MemoryManager, log: vscode.LogOutp
   } else void vscode.window.showInformationMessage(`${summary}.`);
   return imported;
 }
-
-/**
- * Adds a batch at once; when the manager refuses one of its records (an empty content, say), each is
- * added on its own, so the good ones are kept and the bad one is named by its line.
- */
-async function addBatch(manager: MemoryManager, batch: { input: MemoryInput; where: string }[], problems: string[], signal: AbortSignal): Promise<number> {
-  if (batch.length === 0) return 0;
-  try {
-    await manager.add(batch.map((b) => b.input), { signal });
-    return batch.length;
-  } catch (error) {
-    if (!(error instanceof MemoryError)) throw error;
-  }
-  let added = 0;
-  for (const { input, where } of batch) {
-    try {
-      await manager.add([input], { signal });
-      added++;
-    } catch (error) {
-      if (!(error instanceof MemoryError)) throw error;
-      problems.push(`${where}: ${messageOf(error).replace(/^memory: /, '')}`);
-    }
-  }
-  return added;
-}
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
