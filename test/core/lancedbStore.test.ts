@@ -84,8 +84,8 @@ describe('LanceDbMemoryStore', () => {
     const store = await LanceDbMemoryStore.open(await tempDir(t));
     t.after(() => store.close());
     await store.setSpace(SPACE);
-    await store.store([{ ...memory('q', "it's here"), metadata: { owner: "O'Brien \"the\" dev" } }, memory('other', "it's not")]);
-    assert.deepEqual((await store.retrieve({ text: "it's", mode: 'fulltext', filter: { metadata: { owner: "O'Brien \"the\" dev" } } })).map((m) => m.id), ['q']);
+    await store.store([{ ...memory('q', "it's Dublin's"), metadata: { owner: "O'Brien \"the\" dev" } }, memory('other', "it's Dublin's, not")]);
+    assert.deepEqual((await store.retrieve({ text: "Dublin's", mode: 'fulltext', filter: { metadata: { owner: "O'Brien \"the\" dev" } } })).map((m) => m.id), ['q']);
     assert.equal(await store.count({ metadata: { owner: "O'Brien" } }), 0);
     assert.equal(await store.count({ scope: "global' OR '1'='1" as 'global' }), 0);
   });

@@ -165,6 +165,18 @@ const scenarios: Record<string, Scenario> = {
       assert.ok(journals.some((f) => f.endsWith('.task-changelog.jsonl')) && journals.some((f) => f.endsWith('.task-release-note.jsonl')));
     },
   },
+  'Long-term memory': {
+    script: (body) => ({ text: /vitest: npm test/.test(body.messages[0]!.content ?? '') ? 'Added the test; npm test passes.' : 'I do not know how the tests run.' }),
+    check: (run, { dir, server }) => {
+      const [first, second] = run.stdout.split('\n');
+      assert.match(first!, /^\d\.\d\d test runner: the tests run with vitest: npm test$/);
+      assert.match(second!, /^\d\.\d\d CI deploys main to staging with Helm$/);
+      assert.match(run.stdout, /^recalled: \[\n?\s*'test runner: the tests run with vitest: npm test'/m);
+      assert.match(run.stdout, /^Added the test; npm test passes\.$/m);
+      assert.deepEqual(server.requests[0]!.body.tools!.map((t) => t.function.name).filter((n) => ['remember', 'recall', 'forget'].includes(n)), ['remember', 'recall', 'forget']);
+      assert.ok(existsSync(join(dir, '.deep-agent', 'memory')), 'memories were kept in the folder');
+    },
+  },
 };
 
 const blocks = readmeBlocks(readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8'));

@@ -1,15 +1,15 @@
 /**
  * openMemory: a MemoryConfig in, an open MemoryManager out. Each embedding model gets its own table
- * or folder in the store (`<store>/<model>`), so vectors of two models are never mixed; switching
- * models finds the old memories (`previous`) to re-embed from.
+ * in the store (tableFor), so vectors of two models are never mixed and switching back finds them.
  */
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import type { Clock, IdSource } from '../clock';
 import { backendOf, memoryConfigSchema, type MemoryConfig } from './config';
 import { HashingEmbedder } from './embedders/hashing';
 import { MemoryError } from './errors';
 import { MemoryManager } from './manager';
 import { LanceDbMemoryStore } from './stores/lancedb';
+import { PgVectorMemoryStore } from './stores/pgvector';
 import { StateMemoryStore } from './stores/state';
 import type { Embedder, MemoryScope, MemoryStore } from './types';
 
@@ -55,15 +55,19 @@ async function openEmbedder(c: MemoryConfig, _hooks: OpenMemoryHooks): Promise<E
 }
 
 async function openStore(c: MemoryConfig, model: string): Promise<MemoryStore> {
+  const table = tableFor(model);
   switch (backendOf(c)) {
     case 'state':
       return new StateMemoryStore();
     case 'lancedb':
-      return LanceDbMemoryStore.open(join(c.store, modelFolder(model)));
-    default:
-      throw new MemoryError(`memory config: backend "${backendOf(c)}" is not available in this build`);
+      return LanceDbMemoryStore.open(c.store, { table });
+    case 'pgvector':
+      return PgVectorMemoryStore.open(c.store, { table });
   }
 }
 
-/** A model's folder in the store: its name with anything a file name cannot hold replaced ("Xenova/all-MiniLM-L6-v2" → "Xenova_all-MiniLM-L6-v2"). */
-const modelFolder = (model: string) => model.replace(/[^A-Za-z0-9._-]/g, '_');
+/** A table per embedding model ("memories_xenova_all_minilm_l6_v2_1a2b3c"): safe in LanceDB and PostgreSQL, unique per model. */
+export function tableFor(model: string): string {
+  const slug = model.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 40);
+  return `memories_${slug}_${createHash('sha256').update(model).digest('hex').slice(0, 6)}`;
+}

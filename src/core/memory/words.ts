@@ -1,3 +1,4 @@
+/// <reference path="./wink-porter2-stemmer.d.ts" />
 /**
  * Words of a text as search sees them. `words`: lower-cased runs of letters and digits (what plain
  * BM25 indexes). `terms`: the same without English stopwords and reduced to their Porter2 stems, so

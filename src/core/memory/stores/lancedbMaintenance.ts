@@ -76,7 +76,7 @@ export class TableMaintenance {
     const { fullText, behind } = await this.refresh();
     if (!fullText && behind) {
       // Tokens as words() makes them (lower-cased runs of letters and digits), so BM25 agrees with the other stores.
-      const config = this.modules.lancedb.Index.fts({ withPosition: false, stem: false, removeStopWords: false, asciiFolding: false });
+      const config = this.modules.lancedb.Index.fts({ withPosition: false, language: 'English', stem: true, removeStopWords: true, asciiFolding: true });
       await table.createIndex('content', { config });
     } else if (behind || (writes > 0 && !only)) {
       await table.optimize();

@@ -19,8 +19,8 @@ export function pgVectorTables(schema: string, table: string): PgVectorTables {
   return { schema: `"${schema}"`, memories: `"${schema}"."${table}"`, meta: `"${schema}"."${table}_meta"`, vectorIndex: `${table}_embedding_hnsw`, textIndex: `${table}_tsv_gin` };
 }
 
-/** The text search configuration: no stemming and no stop words, as the in-memory store's BM25 has. */
-const TS_CONFIG = `'simple'::regconfig`;
+/** The text search configuration: English stems without stop words, as the in-memory store's BM25 (words.ts terms) has. */
+const TS_CONFIG = `'english'::regconfig`;
 
 /** Words in a text (every occurrence), for BM25's length normalisation. */
 const textLength = (content: string) => `(select coalesce(sum(cardinality(positions)), 0)::int from unnest(to_tsvector(${TS_CONFIG}, ${content})))`;
