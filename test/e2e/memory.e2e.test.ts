@@ -16,13 +16,23 @@ import { answerDialog, answerInputBox, contextMenu, openWorkbench, pickQuickItem
 const shotsDir = resolve(process.env.E2E_SHOTS_DIR ?? join(__dirname, '..', '..', '.tmp', 'e2e-shots'));
 const fact = 'Deploys go out on Fridays with blue-green releases.';
 
+const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString();
+/** Two episodes a month old, and a line that is not a memory. */
+const oldEpisodes = [
+  JSON.stringify({ content: 'Shipped release 1.2 on a Friday', type: 'episodic', timestamp: monthAgo }),
+  JSON.stringify({ content: 'A hotfix went out after two reviews', type: 'episodic', timestamp: monthAgo }),
+  JSON.stringify({ content: 'no type', type: 'anecdote' }),
+].join('\n');
+
 let server: ScriptedServer;
 let vscode: Workbench;
 
 before(async () => {
-  server = await startScriptedServer(() => ({ text: 'The release train leaves at noon.' }));
+  server = await startScriptedServer((body) =>
+    String(body.messages[0]?.content).startsWith('You consolidate') ? { text: '- The team ships on Fridays.\n- Hotfixes need two reviews.' } : { text: 'The release train leaves at noon.' },
+  );
   vscode = await openWorkbench({
-    files: { 'NOTES.md': `${fact}\n` },
+    files: { 'NOTES.md': `${fact}\n`, 'old-episodes.jsonl': oldEpisodes },
     settings: {
       'deepAgent.baseUrl': server.url,
       'deepAgent.model': 'scripted-model',
@@ -158,12 +168,32 @@ test('a run recalls the memory into its prompt and shows it at the top of the tr
   assert.match(system, /The release train leaves on Fridays at noon\./);
 });
 
+test('Import keeps the good records and names the bad line; Consolidate sums the old episodes up into facts', async () => {
+  const { page } = vscode;
+  await vscode.runCommand('Deep Agent: Import Memories…');
+  // code-server's own file dialog: a quick input that takes a path.
+  await answerInputBox(page, join(vscode.workspace, 'old-episodes.jsonl'));
+  const warning = page.locator('.notification-toast', { hasText: 'Imported 2 memories from old-episodes.jsonl' });
+  await warning.waitFor({ timeout: 30_000 });
+  assert.match(await warning.innerText(), /1 bad record was skipped: old-episodes\.jsonl:3: "type" /);
+  await vscode.shot('memory-8-imported');
+
+  await vscode.runCommand('Deep Agent: Consolidate Memory');
+  await page.locator('.notification-toast', { hasText: 'Consolidated 2 episodes into 2 facts' }).waitFor({ timeout: 30_000 });
+  const asked = server.requests.at(-1)!.body.messages.map((m) => m.content).join('\n');
+  assert.match(asked, /Shipped release 1\.2 on a Friday[\s\S]*A hotfix went out after two reviews/);
+  const rows = await memoryRows(page);
+  await rows.filter({ hasText: 'The team ships on Fridays.' }).waitFor({ timeout: 30_000 });
+  await rows.filter({ hasText: 'Hotfixes need two reviews.' }).waitFor();
+  await vscode.shot('memory-9-consolidated');
+});
+
 test('memories are on disk: after a window reload the view shows them again', async () => {
   await vscode.reloadWindow();
   const rows = await memoryRows(vscode.page);
   await rows.filter({ hasText: 'The release train leaves on Fridays at noon.' }).waitFor({ timeout: 30_000 });
   assert.match(await rows.filter({ hasText: 'Embedder:' }).innerText(), /lancedb store/);
-  await vscode.shot('memory-8-after-reload');
+  await vscode.shot('memory-10-after-reload');
 });
 
 test('a memory that cannot be opened is named in one line in the view, and a run goes on without it', async () => {
@@ -177,7 +207,7 @@ test('a memory that cannot be opened is named in one line in the view, and a run
   await problem.waitFor({ timeout: 30_000 });
   // The reason, in one line, beside it (and whole in its tooltip).
   assert.match(await problem.innerText(), /Memory could not be opened\s*\S.*\(click to try again\)$/);
-  await vscode.shot('memory-9-cannot-open');
+  await vscode.shot('memory-11-cannot-open');
 
   const asked = server.requests.length;
   await vscode.runCommand('Deep Agent: Run Task');
