@@ -110,17 +110,9 @@ export function registerMemoryCommand(program: Command, io: CliIO, setExitCode: 
 /** Opens the store the flags name, does the work, and closes it whatever happens. */
 async function withMemory(options: MemoryCommandOptions, io: CliIO, work: Work): Promise<number> {
   const config = memoryCommandConfig(options);
-  let warned = false;
-  const warn = (message: string) => {
-    warned = true;
-    io.err.write(`deep-agent: warning: ${message}\n`);
-  };
-  const manager = await openMemory(config, { env: io.env, onWarning: warn });
+  // openMemory warns when no model was at hand and the hashing fallback embeds: which embedder is used decides which memories are seen.
+  const manager = await openMemory(config, { env: io.env, onWarning: (message) => io.err.write(`deep-agent: warning: ${message}\n`) });
   try {
-    // Which embedder was chosen decides which memories are seen (each model has its own), so say so when it was not asked for.
-    if (manager.embedder.fallback && config.embedder?.kind === undefined && !warned) {
-      io.err.write(`deep-agent: note: embedding with ${embedderShown(manager)}; --embedder transformers --model-path DIR uses a language model\n`);
-    }
     return await work(manager, config);
   } finally {
     await manager.close();

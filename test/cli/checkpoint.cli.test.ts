@@ -11,18 +11,17 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test, type TestContext } from 'node:test';
-import { build } from 'esbuild';
 import type { StoredRun } from '../../src/core/checkpoint/store';
 import type { CheckpointInfo } from '../../src/core/checkpoint/manager';
 import type { RunEvent } from '../../src/core/events';
+import { bundleCli } from '../support/bundle';
 import { scriptedServer } from '../support/harness';
 import type { ChatCompletionBody, ReceivedRequest, ScriptedReply } from '../support/scriptedServer';
 
 /** The CLI bundled once, as `node esbuild.js` bundles dist/cli.js: a spawn then starts in a fraction of tsx's time. */
 let cli = '';
 before(async () => {
-  cli = join(await mkdtemp(join(tmpdir(), 'cli-bundle-')), 'cli.cjs');
-  await build({ entryPoints: [join(__dirname, '../../src/cli/main.ts')], outfile: cli, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
+  cli = await bundleCli();
 });
 
 interface RunCliOptions extends Omit<CliProcessOptions, 'onLine'> {

@@ -79,7 +79,7 @@ describe('memory add', () => {
   it('says on stderr when the hashing fallback embeds because no embedder was asked for', async () => {
     const run = await cli(['memory', 'add', 'x y z', '--store', ':memory:']);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /^deep-agent: note: embedding with hashing-v1-384 \(the hashing fallback: it matches words, not meaning\)/);
+    assert.match(run.stderr, /^deep-agent: warning: memory: no embedding model could be loaded \(.*\); using the hashing fallback, which matches words, not meaning\n$/);
     const asked = await cli(['memory', 'add', 'x y z', '--store', ':memory:', ...HASHING]);
     assert.equal(asked.stderr, '');
   });

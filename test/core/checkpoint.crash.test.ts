@@ -67,7 +67,7 @@ let childScript = '';
 before(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'crash-child-'));
   childScript = join(dir, 'crashChild.cjs');
-  await build({ entryPoints: [join(__dirname, '../support/crashChild.ts')], outfile: childScript, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
+  await build({ entryPoints: [join(__dirname, '../support/crashChild.ts')], outfile: childScript, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error', external: ['@lancedb/lancedb-*'] });
 });
 after(() => rm(join(childScript, '..'), { recursive: true, force: true }));
 

@@ -15,7 +15,7 @@ import { taskPrompts } from './graphTask';
 export async function bundleGraphTaskChild(): Promise<{ script: string; dispose(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'graph-task-child-'));
   const script = join(dir, 'graphTaskChild.cjs');
-  await build({ entryPoints: [join(__dirname, 'graphTaskChild.ts')], outfile: script, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
+  await build({ entryPoints: [join(__dirname, 'graphTaskChild.ts')], outfile: script, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error', external: ['@lancedb/lancedb-*'] });
   return { script, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 
