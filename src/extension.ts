@@ -21,10 +21,24 @@ const commandIds = [
   'deepAgent.restoreCheckpoint',
   'deepAgent.deleteRun',
   'deepAgent.exportRun',
+  'deepAgent.searchMemory',
+  'deepAgent.addMemory',
+  'deepAgent.refreshMemory',
+  'deepAgent.importMemory',
+  'deepAgent.exportMemory',
+  'deepAgent.consolidateMemory',
+  'deepAgent.openMemory',
+  'deepAgent.pinMemory',
+  'deepAgent.unpinMemory',
+  'deepAgent.deleteMemory',
+  'deepAgent.openMemoryRun',
+  'deepAgent.loadMoreMemories',
 ];
 
 /** Panel.viewType, said here too so activation need not load the workbench to know it. */
 const PANEL_VIEW_TYPE = 'deepAgent.panel';
+/** MEMORY_SCHEME (memoryFileSystem.ts), likewise: an editor restored after a reload asks for it. */
+const MEMORY_SCHEME = 'deep-agent-memory';
 
 let workbench: Workbench | undefined;
 
@@ -55,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     runsTree,
     vscode.window.registerTreeDataProvider('deepAgent.memory', lazyTree(() => load().memoryView)),
+    vscode.workspace.registerFileSystemProvider(MEMORY_SCHEME, lazyFileSystem(() => load().memoryFiles), { isCaseSensitive: true }),
     // After a window reload VS Code brings the panel back through this; the workbench loads only then.
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => load().restorePanel(panel, state),
@@ -113,5 +128,29 @@ function lazyTree(provider: () => vscode.TreeDataProvider<unknown>): vscode.Tree
     getChildren: (element) => get().getChildren(element),
     getTreeItem: (element) => get().getTreeItem(element),
     getParent: (element) => get().getParent?.(element),
+  };
+}
+
+/** A file system whose real provider is created on its first use; its change events pass through. */
+function lazyFileSystem(provider: () => vscode.FileSystemProvider): vscode.FileSystemProvider {
+  const changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  let real: vscode.FileSystemProvider | undefined;
+  const get = () => {
+    if (!real) {
+      real = provider();
+      real.onDidChangeFile((events) => changed.fire(events));
+    }
+    return real;
+  };
+  return {
+    onDidChangeFile: changed.event,
+    watch: (uri, options) => get().watch(uri, options),
+    stat: (uri) => get().stat(uri),
+    readDirectory: (uri) => get().readDirectory(uri),
+    createDirectory: (uri) => get().createDirectory(uri),
+    readFile: (uri) => get().readFile(uri),
+    writeFile: (uri, content, options) => get().writeFile(uri, content, options),
+    delete: (uri, options) => get().delete(uri, options),
+    rename: (from, to, options) => get().rename(from, to, options),
   };
 }

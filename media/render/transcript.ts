@@ -6,6 +6,7 @@
 import type { Block, RunView, ThinkingBlock, ToolBlock, View } from '../view/model';
 import { el, reconcile } from './dom';
 import { MarkdownText } from './markdown';
+import { recalledBlock, recalledList } from './memory';
 
 /** What the transcript's buttons do. */
 export interface TranscriptActions {
@@ -135,6 +136,12 @@ export class TranscriptRenderer {
         return { node: el('div', `end ${block.status}`, ending(block.status, block.error)), rev: 0 };
       case 'resume_offer':
         return { node: this.resumeOffer(block.status), rev: 0 };
+      case 'recalled': {
+        const recalled = recalledBlock();
+        return { node: recalled.node, rev: 0, update: (b) => recalled.update(b as typeof block) };
+      }
+      case 'memory_note':
+        return { node: el('div', 'memory-note', block.text), rev: 0 };
     }
   }
 
@@ -154,6 +161,7 @@ export class TranscriptRenderer {
     const body = el('div', 'body');
     const args = el('pre', 'args');
     const result = el('pre', 'result');
+    let recalled: HTMLElement | undefined;
     details.append(summary, body);
     let approval: { node: HTMLElement; state: string; focused?: boolean } | undefined;
     return {
@@ -165,6 +173,7 @@ export class TranscriptRenderer {
         result.textContent = tool.outcome?.result ?? '';
         details.classList.toggle('ok', tool.outcome?.ok === true);
         details.classList.toggle('failed', tool.outcome?.ok === false);
+        recalled = tool.recalled ? recalledList(tool.recalled) : undefined;
         if (approval && approval.state !== tool.approval?.state) approval = undefined;
         if (tool.approval && !approval) {
           approval = { node: this.approvalBox(tool), state: tool.approval.state };
@@ -177,7 +186,7 @@ export class TranscriptRenderer {
           const run = view.runs.get(id);
           return run ? [this.childRun(view, run)] : [];
         });
-        reconcile(body, [...(approval ? [approval.node] : []), args, result, ...children]);
+        reconcile(body, [...(approval ? [approval.node] : []), args, ...(recalled ? [recalled] : []), result, ...children]);
         if (approval?.state === 'pending' && !approval.focused) {
           approval.focused = true;
           this.#focusNext = approval.node.querySelector<HTMLButtonElement>('button.approve') ?? undefined;

@@ -90,6 +90,17 @@ export function foldEvent(view: View, event: RunEvent): View {
     case 'error':
       add(view, run, { kind: 'error', message: event.data.message, code: event.data.code, fatal: event.data.fatal });
       break;
+    case 'memory_recall':
+      recall(view, run, event);
+      break;
+    case 'memory_store':
+      add(view, run, { kind: 'memory_note', text: remembered(event.data.memories.map((m) => m.content), event.data.source) });
+      break;
+    case 'memory_forget': {
+      const n = event.data.deleted;
+      add(view, run, { kind: 'memory_note', text: `Forgot ${n} ${n === 1 ? 'memory' : 'memories'}${n < event.data.ids.length ? ` (${event.data.ids.length - n} did not exist)` : ''}` });
+      break;
+    }
     case 'run_end':
       if (top) {
         const d = event.data;
@@ -139,6 +150,39 @@ function enter(view: View, event: RunEventOf<'run_start'> | RunEventOf<'run_resu
   if (tool && tool.runId === parentRun!.runId) touch(view, tool, { children: [...tool.children, run.runId] });
   else add(view, parentRun!, { kind: 'child', runId: run.runId });
 }
+
+/**
+ * Memories recalled: into the prompt (a folded block at the top of the run, after its task; a resume
+ * that recalls again replaces it), or by the `recall` tool (into that call's entry).
+ */
+function recall(view: View, run: RunView, event: RunEventOf<'memory_recall'>): void {
+  const { memories, embedder, fallback } = event.data;
+  if (event.data.source === 'tool') {
+    const tool = event.data.toolCallId ? view.tools.get(event.data.toolCallId) : undefined;
+    if (tool) touch(view, tool, { recalled: { memories, embedder, fallback } });
+    return;
+  }
+  const existing = run.blocks.find((b) => b.kind === 'recalled');
+  if (existing) {
+    touch(view, existing, { memories, embedder, fallback });
+    return;
+  }
+  const block = add(view, run, { kind: 'recalled', memories, embedder, fallback });
+  // At the top: right after the task (or first, in a run whose start is not among the events).
+  run.blocks.pop();
+  run.blocks.splice(run.blocks[0]?.kind === 'user' ? 1 : 0, 0, block);
+}
+
+/** "Remembered “…”" for one memory, "Remembered 3 memories" for more. */
+function remembered(contents: string[], source: 'tool' | 'interaction'): string {
+  const what = source === 'interaction' ? 'this task and its outcome' : contents.length === 1 ? `“${clip(contents[0]!)}”` : `${contents.length} memories`;
+  return `Remembered ${what}`;
+}
+
+const clip = (text: string) => {
+  const line = text.trim().split('\n', 1)[0]!;
+  return line.length > 80 ? `${line.slice(0, 80)}…` : line;
+};
 
 /**
  * How a child run was started. `parent` is newer than `parentToolCallId` and may be missing (older

@@ -6,7 +6,7 @@
  * Mutable with revision stamps: the fold changes blocks in place and stamps what it touched with a
  * new `rev`, so a renderer redraws only what changed since it last drew (long answers stay linear).
  */
-import type { RunStatus } from '../../src/core';
+import type { RecalledMemory, RunStatus } from '../../src/core';
 
 export interface View {
   /** The run asked for as the top run (a child run shown on its own); undefined: the first run started. */
@@ -126,6 +126,26 @@ export interface ToolBlock extends BlockBase {
   children: string[];
   /** Bumped when the same call runs again after a resume: its entry starts over. */
   runs: number;
+  /** What the `recall` tool found. */
+  recalled?: Recall;
+}
+
+/** Memories recalled, with the embedder that ranked them (`fallback`: the hashing fallback, no language model). */
+export interface Recall {
+  memories: RecalledMemory[];
+  embedder: string;
+  fallback: boolean;
+}
+
+/** The memories recalled into the prompt before the first step: shown folded at the top of the run. */
+export interface RecalledBlock extends BlockBase, Recall {
+  kind: 'recalled';
+}
+
+/** A memory kept or deleted during the run: "Remembered …", "Forgot 2 memories". */
+export interface MemoryNoteBlock extends BlockBase {
+  kind: 'memory_note';
+  text: string;
 }
 
 /** A child run nested in its parent's transcript (a graph task; or a subagent whose tool call is not shown). */
@@ -179,4 +199,6 @@ export type Block =
   | GuardrailBlock
   | ErrorBlock
   | EndBlock
-  | ResumeOfferBlock;
+  | ResumeOfferBlock
+  | RecalledBlock
+  | MemoryNoteBlock;

@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import { runDemo } from './demo';
 import { checkedPrompt, checkpointFrequencies, defaultCheckpointFrequency } from './checkpointing';
 import { checkpointLocation } from '../core';
+import { registerMemoryCommand } from './memory';
+import { withRunMemoryOptions } from './memoryOptions';
 import { collect, oneOf, positiveInteger, positiveNumber, url, UsageError, type RunOptions } from './options';
 import { resumeTask } from './resume';
 import { registerRunsCommand } from './runs';
@@ -20,7 +22,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
 
-  program
+  const run = program
     .command('run')
     .description('run a task in a workspace')
     .argument('[prompt]', 'the task (not needed with --resume)')
@@ -48,8 +50,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       '--checkpoint-every <when>',
       `with --checkpoint-dir: take a checkpoint after every ${checkpointFrequencies.join(' | ')} (default: ${defaultCheckpointFrequency})`,
       oneOf('--checkpoint-every', checkpointFrequencies),
-    )
-    .action(async (prompt: string | undefined, raw: RunOptions, command: Command) => {
+    );
+  withRunMemoryOptions(run).action(async (prompt: string | undefined, raw: RunOptions, command: Command) => {
       const options = { ...raw, workspace: resolve(raw.workspace), checkpointDir: raw.checkpointDir && checkpointLocation(raw.checkpointDir) };
       if (options.resume !== undefined) {
         checkedPrompt(prompt, options, io);
@@ -70,6 +72,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     });
 
   registerRunsCommand(program, io, (code) => (exitCode = code));
+  registerMemoryCommand(program, io, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -81,7 +84,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return 2;
     }
     io.err.write(`deep-agent: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    // Ctrl-C stopped the work (a memory import): the exit code says so, as a cancelled run's does.
+    return io.signal.aborted ? 130 : 1;
   }
 }
 

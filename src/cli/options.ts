@@ -1,7 +1,7 @@
 /** The `run` command's options, checked once at the edge: a bad value is a one-line error naming the flag. */
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CheckpointFrequency, RunSettings } from '../core';
+import type { CheckpointFrequency, EmbedderKind, MemoryBackend, RunSettings } from '../core';
 
 export interface RunOptions {
   workspace: string;
@@ -30,6 +30,18 @@ export interface RunOptions {
   sampling?: RunSettings['sampling'];
   /** Seconds a grep or glob may run. */
   searchTimeout?: number;
+  /** Long-term memory (memoryOptions.ts): a folder or postgres:// URL, and how it is embedded. */
+  memory?: string;
+  memoryBackend?: MemoryBackend;
+  memoryScope?: string;
+  /** false with --no-memory-inject. */
+  memoryInject?: boolean;
+  memoryAutoStore?: boolean;
+  embedder?: EmbedderKind;
+  modelPath?: string;
+  embeddingModel?: string;
+  embeddingBaseUrl?: string;
+  embeddingApiKeyEnv?: string;
 }
 
 export class UsageError extends Error {
@@ -39,10 +51,13 @@ export class UsageError extends Error {
   }
 }
 
-export function positiveInteger(flag: string) {
+export const positiveInteger = (flag: string) => wholeNumber(flag, 1);
+export const nonNegativeInteger = (flag: string) => wholeNumber(flag, 0);
+
+function wholeNumber(flag: string, min: 0 | 1) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a whole number above 0, got "${value}"`);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number ${min === 1 ? 'above 0' : 'of 0 or more'}, got "${value}"`);
     return n;
   };
 }

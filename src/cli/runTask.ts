@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRun, type ChatModel, type RunConfig, type RunEvent } from '../core';
 import { checkedPrompt, checkpointingHooks, resumeHint, type OpenedResume } from './checkpointing';
+import { runMemoryConfig } from './memoryOptions';
 import { modelConfigFrom } from './model';
 import { ripgrepFrom, UsageError, type RunOptions } from './options';
 import { readableView, type ViewStreams } from './view';
@@ -19,6 +20,7 @@ export const cliAgentName = 'deep-agent';
 /** Checks the task and its flags before a model is picked, so a usage error is reported first. */
 export function checkRunOptions(prompt: string | undefined, options: RunOptions, io: CliIO): string {
   const checked = checkedPrompt(prompt, options, io);
+  runMemoryConfig(options); // throws on a memory flag that does not check out
   if (!existsSync(options.workspace) || !statSync(options.workspace).isDirectory()) {
     throw new UsageError(`--workspace ${options.workspace} is not a directory`);
   }
@@ -41,6 +43,7 @@ function runConfigFrom(prompt: string, options: RunOptions, env: NodeJS.ProcessE
     trace: { console: options.traceConsole, jsonl: options.trace, otlp: options.otlp },
     checkpoints: options.checkpointDir ? { location: options.checkpointDir, every: options.checkpointEvery } : undefined,
     resume: options.resume,
+    memory: runMemoryConfig(options),
   };
 }
 
@@ -54,6 +57,7 @@ export async function runTask(prompt: string | undefined, options: RunOptions, m
     signal: io.signal,
     traceConsole: { stream: io.err },
     onExporterError: (name, error) => io.err.write(`deep-agent: trace exporter ${name} failed and was turned off: ${String(error)}\n`),
+    onWarning: (message) => void io.err.write(`deep-agent: warning: ${message}\n`),
     ...(options.checkpointDir ? checkpointingHooks(options, io, print, resume) : { onEvent: print }),
   });
   const result = await run.result;

@@ -113,6 +113,13 @@ export function readableView({ out, err }: ViewStreams): (event: RunEvent) => vo
       case 'tool_end':
         if (!event.data.ok) line(`${pad}  ✗ ${firstLine(event.data.result)}`);
         break;
+      case 'memory_recall': {
+        // The recall tool shows as a tool call; what was recalled into the prompt shows here.
+        if (depth > 0 || event.data.source !== 'injection') break;
+        const n = event.data.memories.length;
+        line(`↺ recalled ${n} ${n === 1 ? 'memory' : 'memories'} into the prompt${event.data.fallback ? ` (embedded by ${event.data.embedder}, the hashing fallback: matched by words, not meaning)` : ''}`);
+        break;
+      }
       case 'guardrail':
         line(`${pad}! guardrail ${event.data.guardrail} ${event.data.action}: ${event.data.message}`);
         break;

@@ -28,6 +28,7 @@ import {
 } from '../core';
 import { chooseModel, type ModelChoice } from './models';
 import type { WorkbenchApprovals } from './approvals';
+import type { MemoryService } from './memoryService';
 import type { ApiKeys } from './secrets';
 import { readSettings } from './settings';
 import type { RunSummary } from '../webview/protocol';
@@ -99,6 +100,8 @@ export class RunManager implements vscode.Disposable {
     private readonly trace: () => { config: RunConfig['trace']; hooks: TracerHooks },
     private readonly log: vscode.LogOutputChannel,
     private readonly approvals: WorkbenchApprovals,
+    /** Long-term memory, when it is on: opened at the first run's start and kept open. */
+    private readonly memory?: MemoryService,
   ) {
     // The directory the workbench always wrote its journals to: runs from before still list.
     this.store = new FileCheckpointStore(join(storageDir, 'runs'));
@@ -300,6 +303,7 @@ export class RunManager implements vscode.Disposable {
       const { resume } = options;
       if (resume) this.index(resume.events);
       const trace = this.trace();
+      const memory = await this.memory?.forRun();
       // Settles with the record at the run's first event, or with why not if it failed before one.
       return await new Promise<Launched>((resolve, reject) => {
         const onEvent = (event: RunEvent) => {
@@ -330,6 +334,7 @@ export class RunManager implements vscode.Disposable {
           approvals: settings.approvalPolicy,
           history: options.history,
           resume: resume?.runId,
+          memory: memory?.config,
         };
         let started: StartedRun;
         try {
@@ -344,6 +349,7 @@ export class RunManager implements vscode.Disposable {
           onWarning: (message) => this.log.warn(message),
           onEvent,
           signal: controller.signal,
+          memory: memory?.manager,
           });
         } catch (error) {
           // A setting the configuration refuses: said by the caller, nothing started.

@@ -61,14 +61,35 @@ function rawSettings() {
   };
 }
 
-function checked<T>(schema: z.ZodType<T>, raw: unknown): T {
+function checked<T>(schema: z.ZodType<T>, raw: unknown, prefix = ''): T {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const key = settingKeys[String(issue.path[0])] ?? String(issue.path[0]);
+    const key = prefix + (settingKeys[String(issue.path[0])] ?? String(issue.path[0]));
     throw new Error(`setting deepAgent.${key} is invalid: ${issue.message}`);
   }
   return parsed.data;
+}
+
+const memorySettingsSchema = z.object({
+  enabled: z.boolean(),
+  inject: z.boolean(),
+  autoStore: z.boolean(),
+  maxTokens: z.number().int().positive(),
+  /** auto: a local language model when one is at hand, else the hashing (keyword) fallback. */
+  embedder: z.enum(['auto', 'transformers', 'openai', 'hashing']),
+  modelPath: z.string(),
+  /** Empty: a LanceDB folder under the extension's global storage; a postgres:// URL; ":memory:" keeps them in this window only. */
+  store: z.union([z.literal(''), z.literal(':memory:'), z.string().trim().regex(/^postgres(ql)?:\/\//, 'must be empty, ":memory:" or a postgres:// URL')]),
+});
+
+export type MemorySettings = z.infer<typeof memorySettingsSchema>;
+
+/** The `deepAgent.memory.*` settings, apart from the others: a bad memory setting leaves runs without memory, not without a model. */
+export function readMemorySettings(): MemorySettings {
+  const c = vscode.workspace.getConfiguration('deepAgent.memory');
+  const raw = Object.fromEntries(Object.keys(memorySettingsSchema.shape).map((key) => [key, c.get(key)]));
+  return checked(memorySettingsSchema, raw, 'memory.');
 }
 
 /** The endpoint the settings point at (OpenAI when the base URL is left empty). */

@@ -8,6 +8,9 @@ import { JsonlTraceExporter, Tracer, type RunConfig, type TracerHooks } from '..
 import { WorkbenchApprovals } from './approvals';
 import { configureModel } from './configureModel';
 import { lineWriter } from './lineWriter';
+import { memoryCommands } from './memoryCommands';
+import { MemoryFileSystem } from './memoryFileSystem';
+import { MemoryService } from './memoryService';
 import { MemoryView } from './memoryView';
 import { availableLanguageModels, chooseModel } from './models';
 import { Panel } from './panel';
@@ -24,6 +27,8 @@ export interface Workbench extends vscode.Disposable {
   commands: Record<string, (...args: unknown[]) => unknown>;
   runsView: vscode.TreeDataProvider<unknown>;
   memoryView: vscode.TreeDataProvider<unknown>;
+  /** Memories as editable documents (the deep-agent-memory: scheme). */
+  memoryFiles: vscode.FileSystemProvider;
   /** After start-up: brings in the CLI's runs, prunes old ones, offers interrupted ones. */
   lookAtStoredRuns(): Promise<void>;
   /** The panel VS Code brings back after a window reload, with the state its webview saved. */
@@ -40,7 +45,13 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
   const keys = new ApiKeys(context.secrets);
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
   const approvals: WorkbenchApprovals = new WorkbenchApprovals((): vscode.ViewColumn | undefined => panel.viewColumn);
-  const runs = new RunManager(storage, keys, () => traceOptions(storage, log), log, approvals);
+  // Memories follow the user across workspaces: they live in the global storage (memoryConfig.ts).
+  const memory = new MemoryService(context.globalStorageUri.fsPath, keys, log);
+  const memoryView = new MemoryView(memory);
+  const memoryFiles = new MemoryFileSystem(memory);
+  const runs = new RunManager(storage, keys, () => traceOptions(storage, log), log, approvals, memory);
+  // A run that remembered or forgot something: the Memory view shows it.
+  const memoryEvents = runs.onEvent((event) => (event.type === 'memory_store' || event.type === 'memory_forget') && memory.changed());
   const panel = new Panel(
     context.extensionUri,
     runs,
@@ -73,7 +84,8 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
   let disposed = false;
   return {
     runsView: new RunsView(runs) as vscode.TreeDataProvider<unknown>,
-    memoryView: new MemoryView() as vscode.TreeDataProvider<unknown>,
+    memoryView: memoryView as vscode.TreeDataProvider<unknown>,
+    memoryFiles,
     lookAtStoredRuns: () => lookAtStoredRuns(context, runs, log),
     restorePanel: (webviewPanel, state) => panel.restore(webviewPanel, state),
     commands: {
@@ -95,6 +107,7 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
       'deepAgent.restoreCheckpoint': (run: unknown) => runCommands.restore(run),
       'deepAgent.deleteRun': (run: unknown) => runCommands.delete(run),
       'deepAgent.exportRun': (run: unknown) => runCommands.export(run),
+      ...memoryCommands(memory, memoryView, memoryFiles, keys, log),
     },
     dispose: () => {
       if (disposed) return;
@@ -106,6 +119,8 @@ export function createWorkbench(context: vscode.ExtensionContext, log: vscode.Lo
       statusBar.dispose();
       panel.dispose();
       approvals.dispose();
+      memoryEvents.dispose();
+      memory.dispose();
     },
   };
 }

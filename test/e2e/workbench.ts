@@ -184,22 +184,22 @@ export function activityBadge(page: Page) {
 const exactly = (text: string) => new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
 
 /**
- * Shows the Runs view unless it is shown, through its Focus command (clicking the activity bar icon
- * hides the side bar when it is already open, which right after a reload is hard to tell). Right
- * after a reload, under load, the command palette can come up before it lists the command, or lose
- * what was typed: then it is closed and opened again. Returns the view's rows.
+ * Shows a Deep Agent view (Runs, Memory) unless it is shown, through its Focus command (clicking the
+ * activity bar icon hides the side bar when it is already open, which right after a reload is hard to
+ * tell). Right after a reload, under load, the command palette can come up before it lists the
+ * command, or lose what was typed: then it is closed and opened again. Returns the view's rows.
  */
-export async function showRunsView(page: Page) {
-  const header = page.locator('.part.sidebar .pane-header[aria-label^="Runs"]');
+export async function showView(page: Page, name: string) {
+  const header = page.locator(`.part.sidebar .pane-header[aria-label^="${name}"]`);
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  const title = 'Deep Agent: Focus on Runs View';
+  const title = `Deep Agent: Focus on ${name} View`;
   for (let attempt = 1; !(await header.isVisible()); attempt++) {
-    if (attempt > 5) throw new Error(`"${title}" did not show the Runs view`);
+    if (attempt > 5) throw new Error(`"${title}" did not show the ${name} view`);
     await page.keyboard.press('F1');
     await input.waitFor();
     await input.fill(`>${title}`);
     const listed = await page
-      .locator('.quick-input-widget .monaco-list-row', { hasText: 'Focus on Runs View' })
+      .locator('.quick-input-widget .monaco-list-row', { hasText: `Focus on ${name} View` })
       .first()
       .waitFor({ timeout: 5_000 })
       .then(() => true, () => false);
@@ -207,8 +207,10 @@ export async function showRunsView(page: Page) {
     await input.waitFor({ state: 'hidden' });
     if (listed) await header.waitFor({ timeout: 5_000 }).catch(() => undefined);
   }
-  return page.locator('.part.sidebar .pane:has(.pane-header[aria-label^="Runs"]) .monaco-list-row');
+  return page.locator(`.part.sidebar .pane:has(.pane-header[aria-label^="${name}"]) .monaco-list-row`);
 }
+
+export const showRunsView = (page: Page) => showView(page, 'Runs');
 
 /** Right-clicks an element and picks an entry of its context menu. */
 export async function contextMenu(page: Page, target: ReturnType<Page['locator']>, entry: string): Promise<void> {

@@ -4,6 +4,7 @@
  * Memory view exports, with ids, scope and provenance added so a round trip keeps everything).
  */
 import { z } from 'zod';
+import { checkedContent } from './content';
 import { MemoryError } from './errors';
 import type { MemoryInput } from './manager';
 import { memoryTypes, type Memory } from './types';
@@ -22,7 +23,7 @@ const recordSchema = z.strictObject({
 
 export type MemoryRecord = z.input<typeof recordSchema>;
 
-/** One line of a JSONL file as a memory to add; `where` names the file and line in the error. */
+/** One line of a JSONL file as a memory to add, checked as MemoryManager.add checks it; `where` names the file and line in the error. */
 export function parseMemoryRecord(line: string, where: string): MemoryInput {
   let value: unknown;
   try {
@@ -37,7 +38,7 @@ export function parseMemoryRecord(line: string, where: string): MemoryInput {
   }
   const r = parsed.data;
   return {
-    content: r.content,
+    content: checkedContent(r.content, where),
     id: r.id,
     memoryType: r.type,
     metadata: r.metadata,
@@ -49,8 +50,11 @@ export function parseMemoryRecord(line: string, where: string): MemoryInput {
 }
 
 /** A memory as one JSON line (no vector: it belongs to the embedder, and is made again on import). */
-export function memoryRecord(memory: Memory): string {
-  const record: MemoryRecord = {
+export const memoryRecord = (memory: Memory): string => JSON.stringify(memoryRecordOf(memory));
+
+/** A memory as the record a JSON line holds. */
+export function memoryRecordOf(memory: Memory): MemoryRecord {
+  return {
     id: memory.id,
     content: memory.content,
     type: memory.memoryType,
@@ -60,5 +64,4 @@ export function memoryRecord(memory: Memory): string {
     scope: memory.scope,
     provenance: { ...memory.provenance },
   };
-  return JSON.stringify(record);
 }
