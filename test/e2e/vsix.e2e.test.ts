@@ -1,7 +1,8 @@
 /**
  * `npm run package` makes this platform's VSIX (scripts/package.mjs), once for the file: it holds the
  * bundles and memory's native parts and nothing else, those parts load from the unzipped VSIX away
- * from the working tree, and it installs into a real VS Code and works without the working tree.
+ * from the working tree, and it installs into a real VS Code and works without the working tree:
+ * the panel opens, and memory keeps a memory in LanceDB and embeds it with a local model (onnxruntime).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -9,8 +10,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
+import { writeTinyBert } from '../support/tinyBert';
 import { TINY_MODEL_ID, tinyModelFolder } from '../support/tinyModelFolder';
-import { openWorkbench } from './workbench';
+import { openWorkbench, pickQuickItem, showView, type Workbench } from './workbench';
 
 const root = resolve(__dirname, '..', '..');
 const target = `${process.platform}-${process.arch}`;
@@ -18,7 +20,14 @@ const target = `${process.platform}-${process.arch}`;
 const scratch = mkdtempSync(join(tmpdir(), 'vsix-'));
 const vsix = join(scratch, `deep-agent-workbench-${target}.vsix`);
 const unzipped = join(scratch, 'unzipped');
-after(() => rmSync(scratch, { recursive: true, force: true }));
+/** The model the extension asks for by default, generated tiny: loading it needs onnxruntime. */
+const defaultModel = 'Xenova/all-MiniLM-L6-v2';
+const fact = 'Deploys go out on Fridays with blue-green releases.';
+let vscode: Workbench | undefined;
+after(async () => {
+  await vscode?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 before(() => {
   const started = Date.now();
@@ -67,11 +76,44 @@ test('LanceDB and onnxruntime load from the unzipped VSIX outside the repository
   for (const norm of probe.embedding.norms!) assert.ok(Math.abs(norm - 1) < 1e-6, `embedding of length ${norm}`);
 });
 
-test('the VSIX installs into VS Code and opens the panel', async (t) => {
-  const vscode = await openWorkbench({ files: { 'README.md': '# x\n' }, settings: {}, shotsDir: join(root, '.tmp', 'e2e-shots'), vsix });
-  t.after(() => vscode.close());
+test('the installed VSIX opens the panel', async () => {
+  const models = join(scratch, 'models');
+  writeTinyBert(models, defaultModel);
+  vscode = await openWorkbench({
+    files: { 'NOTES.md': `${fact}\n` },
+    settings: { 'deepAgent.memory.enabled': true, 'deepAgent.memory.embedder': 'transformers', 'deepAgent.memory.modelPath': models },
+    shotsDir: join(root, '.tmp', 'e2e-shots'),
+    vsix,
+  });
   await vscode.runCommand('Deep Agent: Open Panel');
-  // Nothing is configured, so the panel says how to configure a model.
+  // No chat model is configured, so the panel says how to configure one.
   await vscode.panel().locator('.notice button', { hasText: 'Configure Model' }).waitFor({ timeout: 30_000 });
   await vscode.shot('7-installed-vsix-no-model');
+});
+
+test('the installed VSIX keeps a memory in LanceDB, embedded by the local model', async () => {
+  const { page } = vscode!;
+  await vscode!.runCommand('Go to File...');
+  await page.locator('.quick-input-widget .quick-input-box input').fill('NOTES.md');
+  await pickQuickItem(page, 'NOTES.md');
+  const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines');
+  await lines.filter({ hasText: 'blue-green' }).waitFor();
+  await lines.click();
+  await page.keyboard.press('Control+A');
+  await vscode!.runCommand('Deep Agent: Add Memory');
+  await page.locator('.notification-toast', { hasText: 'Remembered: Deploys go out on Fridays' }).waitFor({ timeout: 60_000 });
+
+  const rows = await showView(page, 'Memory');
+  // The model's name and the LanceDB store, not the keyword fallback or "could not be opened".
+  const header = rows.filter({ hasText: `Embedder: ${defaultModel}` });
+  await header.waitFor({ timeout: 30_000 });
+  assert.match(await header.innerText(), /lancedb store/);
+  assert.doesNotMatch(await header.innerText(), /keyword fallback/);
+  for (const group of ['Facts (semantic)', 'This workspace']) {
+    const row = rows.filter({ hasText: group }).first();
+    await row.waitFor({ timeout: 30_000 });
+    if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
+  }
+  await rows.filter({ hasText: fact }).waitFor({ timeout: 30_000 });
+  await vscode!.shot('7-installed-vsix-memory');
 });
