@@ -29,6 +29,9 @@ export function memoryConfigOf(s: MemorySettings, place: MemoryPlace): MemoryCon
   const embedder: NonNullable<MemoryConfig['embedder']> = {};
   if (s.embedder !== 'auto') embedder.kind = s.embedder;
   if (s.modelPath.trim()) embedder.modelPath = s.modelPath.trim();
+  // A language model is fetched once into the global storage and used offline after that; where it
+  // cannot be fetched (no network), `auto` falls back to hashing and says so.
+  else if (s.embedder !== 'hashing' && s.embedder !== 'openai') Object.assign(embedder, { cacheDir: join(place.globalStorage, 'models'), allowDownload: true });
   if (s.embedder === 'openai') Object.assign(embedder, { baseUrl: place.endpoint, apiKeyEnv: MEMORY_KEY_ENV });
   return {
     store: s.store.trim() || join(place.globalStorage, 'memory'),

@@ -36,9 +36,11 @@ test('a bad edit is refused with one line naming the memory and what is wrong', 
 const settings: MemorySettings = { enabled: true, inject: true, autoStore: false, maxTokens: 800, embedder: 'auto', modelPath: '', store: '' };
 const place = { globalStorage: '/storage', scope: workspaceScope('file:///work/project'), endpoint: 'http://127.0.0.1:1/v1' };
 
-test('the default store is a LanceDB folder under the global storage; the scope is a hash of the first folder', () => {
+test('the default store is a LanceDB folder under the global storage, models are fetched once into it; the scope is a hash of the first folder', () => {
   const config = memoryConfigOf(settings, place);
-  assert.deepEqual(config, { store: '/storage/memory', backend: 'lancedb', embedder: {}, scope: place.scope, inject: true, maxTokens: 800, autoStore: false });
+  assert.deepEqual(config, { store: '/storage/memory', backend: 'lancedb', embedder: { cacheDir: '/storage/models', allowDownload: true }, scope: place.scope, inject: true, maxTokens: 800, autoStore: false });
+  assert.deepEqual(memoryConfigOf({ ...settings, embedder: 'transformers', modelPath: '/m' }, place).embedder, { kind: 'transformers', modelPath: '/m' }, 'a model folder: offline, no download');
+  assert.deepEqual(memoryConfigOf({ ...settings, embedder: 'hashing' }, place).embedder, { kind: 'hashing' });
   assert.ok(memoryConfigSchema.safeParse(config).success);
   assert.match(place.scope, /^workspace:[0-9a-f]{16}$/);
   assert.equal(workspaceScope('file:///work/project'), place.scope, 'the same folder, the same scope');
