@@ -1,6 +1,6 @@
 /** `deep-agent memory`: add, import, search, list, delete and count the memories `run --memory` recalls. */
 import type { Command } from 'commander';
-import { memoryTypes, openMemory, shownLocation, type MemoryConfig, type MemoryFilter, type MemoryManager, type MemoryMetadata, type MemoryType } from '../core';
+import { earlierMemories, memoryTypes, openMemory, reembedEarlier, shownLocation, type MemoryConfig, type MemoryFilter, type MemoryManager, type MemoryMetadata, type MemoryType } from '../core';
 import { existingFile } from './fileLines';
 import { importMemories, type ImportOptions } from './memoryImport';
 import { embedderShown, memoryJson, memoryTable } from './memoryOutput';
@@ -90,6 +90,22 @@ export function registerMemoryCommand(program: Command, io: CliIO, setExitCode: 
       }),
     );
 
+  sub('reembed')
+    .description("embed the memories kept for other embedding models with this one (each model has its own table; the old ones stay as they were)")
+    .action((o: MemoryCommandOptions) =>
+      run(o, async (manager, config) => {
+        const earlier = await earlierMemories(config, manager.embedder.model);
+        if (earlier.length === 0) {
+          io.out.write(`nothing to re-embed: no memories of other models in ${shownLocation(config.store)}\n`);
+          return 0;
+        }
+        io.err.write(`re-embedding ${earlier.map((e) => `${e.count} of ${e.space.model}`).join(', ')} with ${embedderShown(manager)}\n`);
+        const done = await reembedEarlier(manager, config, { signal: io.signal, onProgress: (n, total) => io.err.write(`  ${n}/${total}\n`) });
+        io.out.write(`re-embedded ${done} ${done === 1 ? 'memory' : 'memories'}\n`);
+        return 0;
+      }),
+    );
+
   sub('stats')
     .description('how many memories of each type, where they are kept and how they are embedded')
     .option('--json', 'print a JSON object', false)
@@ -107,12 +123,21 @@ export function registerMemoryCommand(program: Command, io: CliIO, setExitCode: 
     );
 }
 
+/** A store still empty for this model, with memories of another: they are not seen until re-embedded. */
+async function tellOfEarlierModels(manager: MemoryManager, config: MemoryConfig, io: CliIO): Promise<void> {
+  if ((await manager.count()) > 0) return;
+  for (const e of await earlierMemories(config, manager.embedder.model)) {
+    io.err.write(`deep-agent: note: ${e.count} ${e.count === 1 ? 'memory was' : 'memories were'} embedded with ${e.space.model}; \`deep-agent memory reembed\` makes them searchable with ${manager.embedder.model}\n`);
+  }
+}
+
 /** Opens the store the flags name, does the work, and closes it whatever happens. */
 async function withMemory(options: MemoryCommandOptions, io: CliIO, work: Work): Promise<number> {
   const config = memoryCommandConfig(options);
   // openMemory warns when no model was at hand and the hashing fallback embeds: which embedder is used decides which memories are seen.
   const manager = await openMemory(config, { env: io.env, onWarning: (message) => io.err.write(`deep-agent: warning: ${message}\n`) });
   try {
+    await tellOfEarlierModels(manager, config, io);
     return await work(manager, config);
   } finally {
     await manager.close();

@@ -117,7 +117,8 @@ export { DEFAULT_EMBEDDING_MODEL, TransformersEmbedder, type TransformersEmbedde
 export { DEFAULT_OPENAI_EMBEDDING_MODEL, OpenAiEmbedder, type OpenAiEmbedderOptions } from './memory/embedders/openai';
 export { RecordingEmbedder, ReplayEmbedder, type EmbeddingReplayOptions } from './memory/embedders/recordReplay';
 export { backendOf, memoryConfigSchema, embedderKinds, memoryBackends, type EmbedderKind, type MemoryBackend, type MemoryConfig } from './memory/config';
-export { openMemory, type OpenMemoryHooks } from './memory/open';
+export { openMemory, tableFor, type OpenMemoryHooks } from './memory/open';
+export { earlierMemories, reembedEarlier, type EarlierMemories } from './memory/earlier';
 export { runMemory, type RunMemoryOptions } from './memory/runMemory';
 export { memoryTools } from './memory/tools';
 export { memoryRecord, memoryRecordOf, parseMemoryRecord, type MemoryRecord } from './memory/records';

@@ -5,7 +5,7 @@
  * rest of the extension goes on without it.
  */
 import * as vscode from 'vscode';
-import { openMemory, type MemoryConfig, type MemoryManager } from '../core';
+import { earlierMemories, openMemory, reembedEarlier, type MemoryConfig, type MemoryManager } from '../core';
 import { MEMORY_KEY_ENV, memoryConfigOf, workspaceScope } from './memoryConfig';
 import type { ApiKeys } from './secrets';
 import { endpointOf, readMemorySettings, readSettings } from './settings';
@@ -88,11 +88,47 @@ export class MemoryService implements vscode.Disposable {
       const opening = this.#openNow();
       this.#opening = opening;
       opening.then(
-        ({ manager }) => this.#settle(opening, { kind: 'open', manager }),
+        ({ manager, config }) => {
+          this.#settle(opening, { kind: 'open', manager });
+          void this.#reembedEarlier(manager, config);
+        },
         (error: unknown) => this.#settle(opening, { kind: 'failed', problem: message(error) }),
       );
     }
     return this.#opening;
+  }
+
+  /**
+   * The embedder changed and this model's table is still empty: the memories of the model before are
+   * embedded again in the background, with progress (the old table is kept as it was).
+   */
+  async #reembedEarlier(manager: MemoryManager, config: MemoryConfig): Promise<void> {
+    try {
+      if ((await manager.count()) > 0) return;
+      const earlier = await earlierMemories(config, manager.embedder.model);
+      if (earlier.length === 0) return;
+      const total = earlier.reduce((sum, e) => sum + e.count, 0);
+      const done = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Deep Agent: re-embedding ${total} ${total === 1 ? 'memory' : 'memories'} for ${manager.embedder.model}`, cancellable: true },
+        (progress, token) => {
+          const stop = new AbortController();
+          token.onCancellationRequested(() => stop.abort());
+          let shown = 0;
+          return reembedEarlier(manager, config, {
+            signal: stop.signal,
+            onProgress: (n) => {
+              progress.report({ message: `${n}/${total}`, increment: ((n - shown) / total) * 100 });
+              shown = n;
+              this.#changed.fire();
+            },
+          });
+        },
+      );
+      this.log.info(`memory: re-embedded ${done} memories of ${earlier.map((e) => e.space.model).join(', ')} for ${manager.embedder.model}`);
+    } catch (error) {
+      this.log.warn(`memory: re-embedding the memories of an earlier model stopped: ${oneLine(message(error))}`);
+    }
+    this.#changed.fire();
   }
 
   #settle(opening: Promise<unknown>, state: MemoryState): void {

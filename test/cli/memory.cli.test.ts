@@ -14,6 +14,7 @@ import { bundleCli } from '../support/bundle';
 import { runCliProcess } from '../support/cliProcess';
 import { scriptedServer } from '../support/harness';
 import { startPgliteServer } from '../support/pglite';
+import { TINY_MODEL_ID, tinyModelFolder } from '../support/tinyModelFolder';
 import type { ChatCompletionBody, Script } from '../support/scriptedServer';
 
 const MEMORY_TOOLS = ['remember', 'recall', 'forget'];
@@ -310,5 +311,31 @@ describe('a pgvector store (--url)', () => {
     const stats = await cli(['memory', 'stats', '--url', url, ...HASHING]);
     assert.match(stats.stdout, /^store {5}pgvector at postgres(ql)?:\/\/postgres@127\.0\.0\.1:\d+\/postgres\n/);
     assert.ok(!stats.stdout.includes(password), stats.stdout);
+  });
+});
+
+describe('memory reembed', () => {
+  it('memories kept for another model are named, and re-embedded with this one on request; the old table stays', async () => {
+    const store = join(await tempDir('mem-reembed-'), 'memories');
+    const tiny = ['--embedder', 'transformers', '--model-path', tinyModelFolder(), '--embedding-model', TINY_MODEL_ID];
+    assert.equal((await cli(['memory', 'add', 'the nightly build runs at 2am', '--store', store, ...HASHING])).code, 0);
+
+    const before = await cli(['memory', 'search', 'nightly build', '--store', store, '--json', ...tiny]);
+    assert.equal(before.code, 0, before.stderr);
+    assert.equal(before.stdout, '', 'the other model’s memory is not seen');
+    assert.match(before.stderr, /^deep-agent: note: 1 memory was embedded with hashing-v1-384; `deep-agent memory reembed` makes them searchable with test\/tiny-bert$/m);
+
+    const reembed = await cli(['memory', 'reembed', '--store', store, ...tiny]);
+    assert.equal(reembed.code, 0, reembed.stderr);
+    assert.equal(reembed.stdout, 're-embedded 1 memory\n');
+    assert.match(reembed.stderr, /re-embedding 1 of hashing-v1-384 with test\/tiny-bert\n {2}1\/1\n/);
+
+    const after = await cli(['memory', 'search', 'nightly build', '--store', store, '--json', ...tiny]);
+    assert.equal((JSON.parse(after.stdout.split('\n')[0]!) as { content: string }).content, 'the nightly build runs at 2am');
+    assert.equal(after.stderr, '');
+    const old = await cli(['memory', 'list', '--store', store, '--json', ...HASHING]);
+    assert.equal(old.stdout.trim().split('\n').length, 1, 'the hashing table is kept as it was');
+    assert.equal((await cli(['memory', 'reembed', '--store', store, ...HASHING])).stdout, 're-embedded 1 memory\n', 'back the other way');
+    assert.equal((await cli(['memory', 'list', '--store', store, '--json', ...HASHING])).stdout.trim().split('\n').length, 1, 'the same memory again, not a copy');
   });
 });
