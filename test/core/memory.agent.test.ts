@@ -13,6 +13,7 @@ import type { RunConfig } from '../../src/core/launch/runConfig';
 import { HashingEmbedder } from '../../src/core/memory/embedders/hashing';
 import { MemoryManager } from '../../src/core/memory/manager';
 import { StateMemoryStore } from '../../src/core/memory/stores/state';
+import { MemoryTraceExporter } from '../../src/core/tracing/exporters/memory';
 import type { MemoryQuery } from '../../src/core/memory/types';
 import type { ChatCompletionBody, Script } from '../support/scriptedServer';
 import { eventLog, modelFor, scriptedServer } from '../support/harness';
@@ -63,7 +64,8 @@ describe('memory in a run', () => {
 
   it('recalls relevant memories into the system prompt before the first step, and journals them', async (t) => {
     const { manager } = await memoryWith(['The tests run with `npm test` and need PostgreSQL', 'The office coffee machine is on floor 3']);
-    const { server, log, result } = await run(t, [{ text: 'Use npm test.' }], { memory: { store: ':memory:', maxTokens: 60 } }, { memory: manager });
+    const traces = new MemoryTraceExporter();
+    const { server, log, result } = await run(t, [{ text: 'Use npm test.' }], { memory: { store: ':memory:', maxTokens: 60 } }, { memory: manager, exporters: [traces] });
     assert.equal(result.status, 'completed');
     const system = systemOf(server.requests[0]!.body);
     assert.match(system, /Memories recalled for this task[^\n]*\n- \[semantic, \d{4}-\d\d-\d\d\] The tests run with `npm test` and need PostgreSQL/);
@@ -74,6 +76,10 @@ describe('memory in a run', () => {
     assert.equal(recall!.data.fallback, true);
     assert.ok(system.endsWith(recall!.data.context!), 'the journaled block is what the model got');
     assert.deepEqual(log.types().slice(0, 3), ['run_start', 'memory_recall', 'step_start']);
+    const [span] = traces.byKind('run');
+    assert.equal(span!.attributes['deep_agent.memory.recalled'], 1);
+    assert.equal(span!.attributes['deep_agent.memory.embedder'], 'hashing-v1-384');
+    assert.equal(span!.attributes['deep_agent.memory.fallback'], true);
   });
 
   it('with inject off, nothing is recalled but the tools are there', async (t) => {

@@ -54,4 +54,8 @@ export const DeepAgentAttr = {
   reasoningPreview: 'deep_agent.reasoning.preview',
   argsPreview: 'deep_agent.tool.args_preview',
   resultPreview: 'deep_agent.tool.result_preview',
+  /** Memories recalled into the run's prompt, and the embedder that found them (the hashing fallback says so). */
+  memoryRecalled: 'deep_agent.memory.recalled',
+  memoryEmbedder: 'deep_agent.memory.embedder',
+  memoryFallback: 'deep_agent.memory.fallback',
 } as const;

@@ -177,6 +177,14 @@ export class Tracer {
       case 'guardrail':
         if (event.data.action === 'stopped') run.span.attributes[DeepAgentAttr.stoppedBy] = event.data.guardrail;
         return true;
+      case 'memory_recall':
+        // The recall tool's own span shows its result; what went into the prompt is the run's.
+        if (event.data.source === 'injection') {
+          run.span.attributes[DeepAgentAttr.memoryRecalled] = event.data.memories.length;
+          run.span.attributes[DeepAgentAttr.memoryEmbedder] = event.data.embedder;
+          run.span.attributes[DeepAgentAttr.memoryFallback] = event.data.fallback;
+        }
+        return true;
       case 'step_end':
         return this.endStep(run, event.ts, event.data);
       case 'run_end':
