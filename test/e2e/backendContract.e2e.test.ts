@@ -23,7 +23,7 @@ async function bundleContractExtension(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'daw-contract-extension-'));
   const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' } as const;
   await Promise.all([
-    build({ ...node, entryPoints: [join(__dirname, 'backendContract', 'extension.ts')], outfile: join(dir, 'extension.js'), external: ['vscode'] }),
+    build({ ...node, entryPoints: [join(__dirname, 'backendContract', 'extension.ts')], outfile: join(dir, 'extension.js'), external: ['vscode', '@lancedb/lancedb-*'] }),
     build({ ...node, entryPoints: [join(__dirname, '..', '..', 'src', 'core', 'backends', 'searchWorker.ts')], outfile: join(dir, 'searchWorker.js') }),
   ]);
   const manifest = {

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const root = resolve(__dirname, '..', '..');
   const out = join(root, '.tmp', 'integration');
   // The suite runs in VS Code's extension host, so it is bundled like the extension.
-  await build({ entryPoints: [join(__dirname, 'suite', 'index.ts')], outfile: join(out, 'index.js'), bundle: true, platform: 'node', format: 'cjs', external: ['vscode'] });
+  await build({ entryPoints: [join(__dirname, 'suite', 'index.ts')], outfile: join(out, 'index.js'), bundle: true, platform: 'node', format: 'cjs', external: ['vscode', '@lancedb/lancedb-*'] });
   const workspace = mkdtempSync(join(tmpdir(), 'deep-agent-integration-'));
   mkdirSync(join(workspace, 'src'));
   writeFileSync(join(workspace, 'src', 'a.txt'), 'alpha\n');
